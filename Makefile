@@ -1,0 +1,58 @@
+PYTHON_BOOT ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(PY) -m pip
+VUE := front_end_pc/js/vendor/vue.global.prod.js
+export PORT ?= 8000
+
+.PHONY: run test lint format worker beat vendor services bench clean
+
+$(VENV)/bin/python:
+	$(PYTHON_BOOT) -m venv $(VENV)
+	$(PIP) install -q --upgrade pip
+
+$(VENV)/.runtime: requirements.txt | $(VENV)/bin/python
+	@dpkg -s libmariadb-dev >/dev/null 2>&1 || bash scripts/services.sh
+	$(PIP) install -q -r requirements.txt
+	touch $@
+
+$(VENV)/.dev: requirements.txt requirements-dev.txt | $(VENV)/bin/python
+	$(PIP) install -q -r requirements-dev.txt
+	touch $(VENV)/.runtime $@
+
+front_end_pc/node_modules/.package-lock.json: front_end_pc/package.json front_end_pc/package-lock.json
+	cd front_end_pc && npm ci --no-audit --no-fund --loglevel=error
+
+$(VUE): front_end_pc/node_modules/.package-lock.json
+	mkdir -p front_end_pc/js/vendor
+	cp front_end_pc/node_modules/vue/dist/vue.global.prod.js $(VUE)
+
+vendor: $(VUE)
+
+## make run: the embedded demo (SQLite, embedded Redis, eager Celery) on http://127.0.0.1:$(PORT)
+run: $(VENV)/.runtime vendor
+	$(PY) scripts/run_demo.py
+
+## make test: the whole suite against real MariaDB, Redis and Chromium
+test: services $(VENV)/.dev vendor
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+services:
+	bash scripts/services.sh
+
+lint: $(VENV)/.dev
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: $(VENV)/.dev
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+worker: $(VENV)/.runtime
+	$(VENV)/bin/celery -A celery_tasks.main worker -l info
+
+beat: $(VENV)/.runtime
+	$(VENV)/bin/celery -A celery_tasks.main beat -l info
+
+clean:
+	rm -rf var front_end_pc/js/vendor front_end_pc/node_modules

@@ -1,0 +1,1 @@
+from celery_tasks.main import celery_app  # noqa: F401

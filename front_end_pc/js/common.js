@@ -1,0 +1,199 @@
+// Shared by every page: login state, the API helper, header and footer.
+(function (global) {
+  'use strict';
+
+  function storageGet(key) {
+    return sessionStorage.getItem(key) || localStorage.getItem(key) || '';
+  }
+
+  var auth = {
+    token: function () { return storageGet('token'); },
+    userId: function () { return storageGet('user_id'); },
+    username: function () { return storageGet('username'); },
+    isLoggedIn: function () { return !!(storageGet('token') && storageGet('user_id')); },
+    // remember=true keeps the login in localStorage (survives the browser), else sessionStorage.
+    save: function (data, remember) {
+      var keep = remember ? localStorage : sessionStorage;
+      sessionStorage.clear();
+      localStorage.removeItem('token');
+      localStorage.removeItem('user_id');
+      localStorage.removeItem('username');
+      keep.setItem('token', data.token);
+      keep.setItem('user_id', data.user_id !== undefined ? data.user_id : data.id);
+      keep.setItem('username', data.username);
+    },
+    clear: function () {
+      ['token', 'user_id', 'username'].forEach(function (k) {
+        sessionStorage.removeItem(k);
+        localStorage.removeItem(k);
+      });
+    }
+  };
+
+  function logout() {
+    auth.clear();
+    location.href = '/login.html';
+  }
+
+  function ApiError(status, data) {
+    this.status = status;
+    this.data = data;
+    this.message = errorMessage(data, status);
+  }
+
+  // The first readable message of a DRF error body, in the shapes API.md lists.
+  function errorMessage(data, status) {
+    if (status === 0) return '网络异常，请稍后重试';
+    if (data) {
+      if (Array.isArray(data) && data.length) return String(data[0]);
+      if (typeof data === 'object') {
+        if (data.message) return data.message;
+        if (data.non_field_errors) return data.non_field_errors[0];
+        if (data.detail) return data.detail;
+        for (var key in data) {
+          var v = data[key];
+          if (Array.isArray(v) && v.length) return v[0];
+          if (typeof v === 'string') return v;
+        }
+      }
+      if (typeof data === 'string' && data.length < 200) return data;
+    }
+    if (status >= 500) return '服务器错误，请稍后重试';
+    return '请求有误';
+  }
+
+  function buildQuery(params) {
+    if (!params) return '';
+    var parts = [];
+    Object.keys(params).forEach(function (k) {
+      if (params[k] !== undefined && params[k] !== null && params[k] !== '') {
+        parts.push(encodeURIComponent(k) + '=' + encodeURIComponent(params[k]));
+      }
+    });
+    return parts.length ? '?' + parts.join('&') : '';
+  }
+
+  // api('GET', '/user/', {params, data, credentials}) → Promise of the parsed body.
+  // Sends `Authorization: JWT <token>` whenever a token is stored; rejects with ApiError.
+  function api(method, path, options) {
+    options = options || {};
+    var headers = { 'Accept': 'application/json' };
+    var token = auth.token();
+    if (token && options.auth !== false) headers['Authorization'] = 'JWT ' + token;
+    var init = { method: method, headers: headers, credentials: 'include' };
+    if (options.data !== undefined) {
+      headers['Content-Type'] = 'application/json';
+      init.body = JSON.stringify(options.data);
+    }
+    return fetch(host + path + buildQuery(options.params), init).then(function (resp) {
+      var type = resp.headers.get('Content-Type') || '';
+      var body = type.indexOf('application/json') >= 0 ? resp.json() : resp.text();
+      return body.then(function (data) {
+        if (resp.ok) return data;
+        throw new ApiError(resp.status, data);
+      });
+    }, function () {
+      throw new ApiError(0, null);
+    });
+  }
+
+  // Pages that need a member call this first: no token → the login page, then back here.
+  function requireLogin() {
+    if (!auth.isLoggedIn()) {
+      location.href = '/login.html?next=' + encodeURIComponent(location.pathname + location.search);
+      return false;
+    }
+    return true;
+  }
+
+  // An API answer of 401/403 on a member page means the login has expired.
+  function handleAuthError(err) {
+    if (err && (err.status === 401 || err.status === 403)) {
+      auth.clear();
+      location.href = '/login.html?next=' + encodeURIComponent(location.pathname + location.search);
+      return true;
+    }
+    return false;
+  }
+
+  var toastTimer = null;
+  function toast(message, kind) {
+    var el = document.getElementById('site-toast');
+    if (!el) {
+      el = document.createElement('div');
+      el.id = 'site-toast';
+      el.setAttribute('role', 'alert');
+      document.body.appendChild(el);
+    }
+    el.className = 'toast ' + (kind || 'error');
+    el.textContent = message;
+    el.style.display = 'block';
+    clearTimeout(toastTimer);
+    toastTimer = setTimeout(function () { el.style.display = 'none'; }, 4000);
+  }
+
+  function showError(err) {
+    toast(err instanceof ApiError ? err.message : String(err), 'error');
+  }
+
+  function queryParam(name) {
+    return new URLSearchParams(location.search).get(name);
+  }
+
+  function escapeHtml(s) {
+    return String(s).replace(/[&<>"']/g, function (c) {
+      return { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' }[c];
+    });
+  }
+
+  // Header: login state and logout. Pages include <div id="site-header"></div>.
+  function renderHeader() {
+    var el = document.getElementById('site-header');
+    if (!el) return;
+    var user = auth.isLoggedIn()
+      ? '<span class="welcome">欢迎您：<em class="username">' + escapeHtml(auth.username()) + '</em></span>' +
+        '<a href="/user_center_info.html">用户中心</a><a href="/user_center_order.html">我的订单</a>' +
+        '<a href="#" class="logout">退出</a>'
+      : '<a href="/login.html" class="login-link">登录</a><a href="/register.html" class="register-link">注册</a>';
+    el.innerHTML =
+      '<div class="topbar"><div class="wrap">' +
+      '<span class="greeting">欢迎来到美多商城!</span>' +
+      '<span class="user-links">' + user + '</span>' +
+      '</div></div>' +
+      '<div class="brandbar wrap"><a href="/index.html" class="logo">美多商城</a>' +
+      '<form class="search" action="/search.html" method="get">' +
+      '<input type="text" name="q" placeholder="搜索商品" aria-label="搜索商品"><button type="submit">搜索</button></form>' +
+      '<div id="mini-cart-slot"></div></div>';
+    var out = el.querySelector('.logout');
+    if (out) out.addEventListener('click', function (e) { e.preventDefault(); logout(); });
+  }
+
+  function renderFooter() {
+    var el = document.getElementById('site-footer');
+    if (!el) return;
+    el.innerHTML =
+      '<div class="wrap"><p class="links"><a href="/index.html">关于我们</a> | <a href="/index.html">联系我们</a> | ' +
+      '<a href="/index.html">招聘人才</a> | <a href="/index.html">友情链接</a></p>' +
+      '<p>CopyRight © 2026 美多商城 All Rights Reserved</p></div>';
+  }
+
+  document.addEventListener('DOMContentLoaded', function () {
+    renderHeader();
+    renderFooter();
+  });
+
+  global.meiduo = {
+    auth: auth,
+    api: api,
+    ApiError: ApiError,
+    errorMessage: errorMessage,
+    logout: logout,
+    requireLogin: requireLogin,
+    handleAuthError: handleAuthError,
+    toast: toast,
+    showError: showError,
+    queryParam: queryParam,
+    escapeHtml: escapeHtml,
+    renderHeader: renderHeader
+  };
+})(window);

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class CartsConfig(AppConfig):
+    name = "meiduo_mall.apps.carts"
+    label = "carts"

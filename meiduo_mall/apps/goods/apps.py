@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class GoodsConfig(AppConfig):
+    name = "meiduo_mall.apps.goods"
+    label = "goods"

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class OrdersConfig(AppConfig):
+    name = "meiduo_mall.apps.orders"
+    label = "orders"

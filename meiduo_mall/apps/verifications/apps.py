@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class VerificationsConfig(AppConfig):
+    name = "meiduo_mall.apps.verifications"
+    label = "verifications"

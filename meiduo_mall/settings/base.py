@@ -1,0 +1,313 @@
+"""Settings shared by every environment.
+
+Everything that differs between machines (secrets, hosts, service URLs) is read from the
+environment; see `.env.example` for the full list.
+"""
+
+import os
+from datetime import timedelta
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent.parent.parent
+VAR_DIR = Path(os.environ.get("MEIDUO_VAR_DIR", BASE_DIR / "var"))
+FRONT_END_DIR = BASE_DIR / "front_end_pc"
+
+
+def env(name, default=None):
+    return os.environ.get(name, default)
+
+
+def env_bool(name, default=False):
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def env_list(name, default=""):
+    return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
+
+
+SECRET_KEY = env("DJANGO_SECRET_KEY", "dev-only-insecure-key-change-me")
+DEBUG = env_bool("DJANGO_DEBUG", False)
+ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "api.meiduo.site,127.0.0.1,localhost,www.meiduo.site")
+
+INSTALLED_APPS = [
+    "unfold",
+    "unfold.contrib.filters",
+    "unfold.contrib.import_export",
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "rest_framework",
+    "corsheaders",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "haystack",
+    "import_export",
+    "meiduo_mall.apps.users",
+    "meiduo_mall.apps.verifications",
+    "meiduo_mall.apps.oauth",
+    "meiduo_mall.apps.areas",
+    "meiduo_mall.apps.goods",
+    "meiduo_mall.apps.contents",
+    "meiduo_mall.apps.carts",
+    "meiduo_mall.apps.orders",
+    "meiduo_mall.apps.payment",
+]
+
+MIDDLEWARE = [
+    "corsheaders.middleware.CorsMiddleware",
+    "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "meiduo_mall.urls"
+WSGI_APPLICATION = "meiduo_mall.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "meiduo_mall" / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+# Database -------------------------------------------------------------------------------
+# MySQL/MariaDB runs order placement at READ COMMITTED: the conditional stock UPDATE must
+# see rows committed by other buyers, not a snapshot taken at the start of the transaction.
+MYSQL_OPTIONS = {
+    "charset": "utf8mb4",
+    "isolation_level": "read committed",
+    "init_command": "SET sql_mode='STRICT_TRANS_TABLES'",
+}
+
+
+def mysql_database(prefix="DB", default_name="meiduo_mall"):
+    return {
+        "ENGINE": "django.db.backends.mysql",
+        "HOST": env(f"{prefix}_HOST", "127.0.0.1"),
+        "PORT": int(env(f"{prefix}_PORT", "3306")),
+        "USER": env(f"{prefix}_USER", "root"),
+        "PASSWORD": env(f"{prefix}_PASSWORD", ""),
+        "NAME": env(f"{prefix}_NAME", default_name),
+        "OPTIONS": MYSQL_OPTIONS,
+        # Persistent connections: opening one per request costs most of the ceiling.
+        "CONN_MAX_AGE": int(env("DB_CONN_MAX_AGE", "60")),
+        "CONN_HEALTH_CHECKS": True,
+        "TEST": {"CHARSET": "utf8mb4", "COLLATION": "utf8mb4_unicode_ci"},
+    }
+
+
+DATABASES = {"default": mysql_database()}
+DATABASE_ROUTERS = ["meiduo_mall.utils.db_router.PrimaryReplicaRouter"]
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_USER_MODEL = "users.User"
+AUTHENTICATION_BACKENDS = ["meiduo_mall.apps.users.backends.UsernameMobileBackend"]
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
+]
+
+LANGUAGE_CODE = "zh-hans"
+TIME_ZONE = "Asia/Shanghai"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = VAR_DIR / "static"
+MEDIA_URL = "/media/"
+MEDIA_ROOT = Path(env("MEDIA_ROOT", VAR_DIR / "media"))
+
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+
+# Redis ----------------------------------------------------------------------------------
+# One Redis server; each alias of DESIGN.md gets its own database number.
+REDIS_URL = env("REDIS_URL", "redis://127.0.0.1:6379")
+REDIS_DATABASES = {"default": 0, "session": 1, "verify_codes": 2, "history": 3, "cart": 4}
+
+
+def redis_location(db):
+    if REDIS_URL.startswith("unix://"):
+        return f"{REDIS_URL}?db={db}"
+    return f"{REDIS_URL.rstrip('/')}/{db}"
+
+
+def redis_caches():
+    return {
+        alias: {
+            "BACKEND": "django_redis.cache.RedisCache",
+            "LOCATION": redis_location(db),
+            "OPTIONS": {
+                "CLIENT_CLASS": "django_redis.client.DefaultClient",
+                "SOCKET_CONNECT_TIMEOUT": 2,
+                "SOCKET_TIMEOUT": 2,
+            },
+        }
+        for alias, db in REDIS_DATABASES.items()
+    }
+
+
+CACHES = redis_caches()
+SESSION_ENGINE = "django.contrib.sessions.backends.cache"
+SESSION_CACHE_ALIAS = "session"
+
+# Celery ---------------------------------------------------------------------------------
+CELERY_BROKER_URL = env("CELERY_BROKER_URL", redis_location(14))
+CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
+CELERY_TASK_EAGER_PROPAGATES = True
+CELERY_BEAT_SCHEDULE = {}
+
+# REST framework -------------------------------------------------------------------------
+REST_FRAMEWORK = {
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "meiduo_mall.apps.users.authentication.JWTAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
+    "EXCEPTION_HANDLER": "meiduo_mall.utils.exceptions.exception_handler",
+    "DEFAULT_PAGINATION_CLASS": "meiduo_mall.utils.pagination.StandardResultsSetPagination",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "COERCE_DECIMAL_TO_STRING": True,
+    "DEFAULT_THROTTLE_RATES": {
+        "login_ip": "20/min",
+        "login_account": "10/min",
+    },
+}
+
+SIMPLE_JWT = {
+    "ACCESS_TOKEN_LIFETIME": timedelta(seconds=int(env("JWT_LIFETIME_SECONDS", str(24 * 3600)))),
+    "REFRESH_TOKEN_LIFETIME": timedelta(days=7),
+    "AUTH_HEADER_TYPES": ("JWT", "Bearer"),
+    "USER_ID_CLAIM": "user_id",
+    "SIGNING_KEY": SECRET_KEY,
+    "CHECK_REVOKE_TOKEN": True,
+    "UPDATE_LAST_LOGIN": False,
+}
+
+SPECTACULAR_SETTINGS = {
+    "TITLE": "美多商城 API",
+    "DESCRIPTION": "REST API of Meiduo Mall, the contract in shared/API.md.",
+    "VERSION": "1.0.0",
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "SERVE_INCLUDE_SCHEMA": False,
+}
+
+REST_FRAMEWORK_EXTENSIONS = {
+    "DEFAULT_CACHE_RESPONSE_TIMEOUT": 3600,
+    "DEFAULT_USE_CACHE": "default",
+}
+
+# CORS -----------------------------------------------------------------------------------
+CORS_ALLOWED_ORIGINS = [
+    "http://127.0.0.1:8080",
+    "http://localhost:8080",
+    "http://www.meiduo.site:8080",
+    "http://api.meiduo.site:8000",
+    *env_list("CORS_EXTRA_ORIGINS"),
+]
+CORS_ALLOW_CREDENTIALS = True
+
+# Front end ------------------------------------------------------------------------------
+# The origin that serves front_end_pc/; links in mail and payment return URLs point there.
+FRONTEND_ORIGIN = env("FRONTEND_ORIGIN", "http://127.0.0.1:8000").rstrip("/")
+# Serve front_end_pc/ from Django itself (demo and tests); nginx does it in production.
+SERVE_FRONT_END = env_bool("SERVE_FRONT_END", False)
+GENERATED_STATIC_HTML_FILES_DIR = Path(env("GENERATED_STATIC_HTML_FILES_DIR", FRONT_END_DIR))
+
+# Verification codes ---------------------------------------------------------------------
+IMAGE_CODE_REDIS_EXPIRES = 300
+SMS_CODE_REDIS_EXPIRES = 300
+SEND_SMS_CODE_INTERVAL = 60
+SMS_DAILY_LIMIT_PER_MOBILE = 10
+SMS_HOURLY_LIMIT_PER_IP = 20
+SMS_MAX_WRONG_GUESSES = 5
+SMS_BACKEND = env("SMS_BACKEND", "meiduo_mall.apps.verifications.sms.console.ConsoleSMSBackend")
+SMS_RECORD_FILE = env("SMS_RECORD_FILE", str(VAR_DIR / "sms_outbox.jsonl"))
+RONGLIAN = {
+    "ACCOUNT_SID": env("RONGLIAN_ACCOUNT_SID", ""),
+    "AUTH_TOKEN": env("RONGLIAN_AUTH_TOKEN", ""),
+    "APP_ID": env("RONGLIAN_APP_ID", ""),
+    "TEMPLATE_ID": env("RONGLIAN_TEMPLATE_ID", "1"),
+    "BASE_URL": env("RONGLIAN_BASE_URL", "https://app.cloopen.com:8883"),
+}
+
+# Tokens ---------------------------------------------------------------------------------
+VERIFY_EMAIL_TOKEN_EXPIRES = 24 * 3600
+ACCESS_TOKEN_EXPIRES = 600
+
+# Email ----------------------------------------------------------------------------------
+EMAIL_BACKEND = env("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+EMAIL_HOST = env("EMAIL_HOST", "127.0.0.1")
+EMAIL_PORT = int(env("EMAIL_PORT", "25"))
+EMAIL_HOST_USER = env("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
+EMAIL_FROM = env("EMAIL_FROM", "美多商城<noreply@meiduo.site>")
+DEFAULT_FROM_EMAIL = EMAIL_FROM
+
+# Search ---------------------------------------------------------------------------------
+HAYSTACK_CONNECTIONS = {
+    "default": {
+        "ENGINE": "haystack.backends.whoosh_backend.WhooshEngine",
+        "PATH": str(VAR_DIR / "whoosh_index"),
+    },
+}
+
+# Catalog --------------------------------------------------------------------------------
+HOT_SKUS_COUNT_LIMIT = 2
+USER_BROWSING_HISTORY_COUNTS_LIMIT = 5
+
+# Orders and payment ---------------------------------------------------------------------
+ORDER_FREIGHT = "10.00"
+UNPAID_ORDER_TIMEOUT_MINUTES = int(env("UNPAID_ORDER_TIMEOUT_MINUTES", "30"))
+ALIPAY_APPID = env("ALIPAY_APPID", "2016000000000000")
+ALIPAY_SELLER_ID = env("ALIPAY_SELLER_ID", "")
+ALIPAY_APP_PRIVATE_KEY_PATH = env("ALIPAY_APP_PRIVATE_KEY_PATH", str(VAR_DIR / "alipay" / "app_private_key.pem"))
+ALIPAY_PUBLIC_KEY_PATH = env("ALIPAY_PUBLIC_KEY_PATH", str(VAR_DIR / "alipay" / "alipay_public_key.pem"))
+ALIPAY_URL = env("ALIPAY_URL", f"{FRONTEND_ORIGIN}/payment/sandbox/gateway/")
+ALIPAY_DEBUG = env_bool("ALIPAY_DEBUG", True)
+ALIPAY_SANDBOX_ENABLED = env_bool("ALIPAY_SANDBOX_ENABLED", True)
+ALIPAY_RETURN_URL = env("ALIPAY_RETURN_URL", f"{FRONTEND_ORIGIN}/pay_success.html")
+ALIPAY_NOTIFY_URL = env("ALIPAY_NOTIFY_URL", f"{FRONTEND_ORIGIN}/payment/notify/")
+
+# QQ login -------------------------------------------------------------------------------
+QQ_CLIENT_ID = env("QQ_CLIENT_ID", "")
+QQ_CLIENT_SECRET = env("QQ_CLIENT_SECRET", "")
+QQ_REDIRECT_URI = env("QQ_REDIRECT_URI", f"{FRONTEND_ORIGIN}/oauth_callback.html")
+QQ_BASE_URL = env("QQ_BASE_URL", "https://graph.qq.com")
+
+# Logging --------------------------------------------------------------------------------
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "loggers": {
+        "django": {"handlers": ["console"], "level": "INFO"},
+        "meiduo": {"handlers": ["console"], "level": "INFO", "propagate": False},
+    },
+}

@@ -1,0 +1,21 @@
+"""Tests: real MariaDB and Redis (see scripts/services.sh), recording SMS, pages served by Django."""
+
+from .base import *  # noqa: F403
+from .base import VAR_DIR, env
+
+DEBUG = False
+ALLOWED_HOSTS = ["*"]
+SECRET_KEY = "test-secret-key-not-for-production-0123456789abcdef"
+SIMPLE_JWT["SIGNING_KEY"] = SECRET_KEY  # noqa: F405
+
+# Fast hashing: the suite creates many users; production keeps Django's default.
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+SMS_BACKEND = "meiduo_mall.apps.verifications.sms.recording.RecordingSMSBackend"
+EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+EMAIL_PORT = int(env("EMAIL_PORT", "8025"))
+
+CELERY_TASK_ALWAYS_EAGER = True
+SERVE_FRONT_END = True
+MEDIA_ROOT = VAR_DIR / "test_media"
+HAYSTACK_CONNECTIONS["default"]["PATH"] = str(VAR_DIR / "test_whoosh_index")  # noqa: F405

@@ -1,0 +1,75 @@
+#!/usr/bin/env bash
+# Make sure what the test suite talks to is installed and running: MariaDB, Redis,
+# Chromium and the MariaDB client headers mysqlclient builds against.
+# Installs with apt-get when missing and starts servers without systemd.
+set -euo pipefail
+
+DB_HOST=${DB_HOST:-127.0.0.1}
+DB_PORT=${DB_PORT:-3306}
+REDIS_PORT=${REDIS_PORT:-6379}
+
+as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
+
+apt_updated=
+apt_install() {
+  if [ -z "$apt_updated" ]; then
+    as_root apt-get update -qq
+    apt_updated=1
+  fi
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null
+}
+
+need_pkgs=()
+command -v mariadbd >/dev/null 2>&1 || [ -x /usr/sbin/mariadbd ] || need_pkgs+=(mariadb-server)
+command -v redis-server >/dev/null 2>&1 || need_pkgs+=(redis-server)
+[ -x /usr/bin/chromium ] || need_pkgs+=(chromium)
+dpkg -s fonts-wqy-zenhei >/dev/null 2>&1 || need_pkgs+=(fonts-wqy-zenhei)
+dpkg -s libmariadb-dev >/dev/null 2>&1 || need_pkgs+=(libmariadb-dev)
+command -v pkg-config >/dev/null 2>&1 || need_pkgs+=(pkg-config)
+command -v npm >/dev/null 2>&1 || need_pkgs+=(npm)
+if [ ${#need_pkgs[@]} -gt 0 ]; then
+  echo "services: installing ${need_pkgs[*]}"
+  apt_install "${need_pkgs[@]}"
+fi
+
+port_open() { (exec 3<>"/dev/tcp/$1/$2") 2>/dev/null; }
+
+if ! port_open 127.0.0.1 "$REDIS_PORT"; then
+  echo "services: starting redis-server on $REDIS_PORT"
+  redis-server --daemonize yes --bind 127.0.0.1 --port "$REDIS_PORT" --save "" --appendonly no \
+    --dir /tmp --logfile "/tmp/redis-$REDIS_PORT.log"
+fi
+
+if [ "$DB_HOST" = 127.0.0.1 ] && ! port_open 127.0.0.1 "$DB_PORT"; then
+  datadir=/var/lib/mysql
+  if [ ! -d "$datadir/mysql" ]; then
+    echo "services: initialising MariaDB in $datadir"
+    as_root mkdir -p "$datadir"
+    as_root chown -R mysql:mysql "$datadir" 2>/dev/null || true
+    as_root mariadb-install-db --user=mysql --datadir="$datadir" --auth-root-authentication-method=normal >/dev/null
+  fi
+  as_root mkdir -p /run/mysqld
+  as_root chown mysql:mysql /run/mysqld 2>/dev/null || true
+  echo "services: starting mariadbd on $DB_PORT"
+  as_root sh -c "nohup mariadbd --user=mysql --datadir=$datadir --bind-address=127.0.0.1 --port=$DB_PORT >/tmp/mariadbd.log 2>&1 &"
+fi
+
+for _ in $(seq 1 60); do
+  if port_open 127.0.0.1 "$REDIS_PORT" && { [ "$DB_HOST" != 127.0.0.1 ] || port_open 127.0.0.1 "$DB_PORT"; }; then
+    break
+  fi
+  sleep 1
+done
+port_open 127.0.0.1 "$REDIS_PORT" || { echo "services: Redis did not start" >&2; exit 1; }
+
+# A fresh MariaDB lets root in over the socket only; let it in over TCP without a password too.
+if [ "$DB_HOST" = 127.0.0.1 ]; then
+  for _ in $(seq 1 30); do
+    mariadb -h 127.0.0.1 -P "$DB_PORT" -uroot -e 'SELECT 1' >/dev/null 2>&1 && break
+    as_root mariadb -uroot -e "ALTER USER 'root'@'localhost' IDENTIFIED VIA mysql_native_password USING PASSWORD(''); FLUSH PRIVILEGES;" >/dev/null 2>&1 || true
+    sleep 1
+  done
+  mariadb -h 127.0.0.1 -P "$DB_PORT" -uroot -e 'SELECT 1' >/dev/null || { echo "services: MariaDB not reachable" >&2; exit 1; }
+  mariadb -h 127.0.0.1 -P "$DB_PORT" -uroot -e "CREATE DATABASE IF NOT EXISTS ${DB_NAME:-meiduo_mall} CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci"
+fi
+echo "services: MariaDB ${DB_HOST}:${DB_PORT} and Redis 127.0.0.1:${REDIS_PORT} ready"
