@@ -91,3 +91,18 @@ def log_in_page(page, user):
         " localStorage.token = token; localStorage.user_id = id; localStorage.username = name; }",
         [issue_jwt(user), str(user.id), user.username],
     )
+
+
+@pytest.fixture
+def sku(db):
+    """One launched SKU (price 100.00, stock 10) in its own category chain."""
+    from tests.factories import SKUFactory
+
+    return SKUFactory()
+
+
+@pytest.fixture
+def address(user):
+    from tests.factories import AddressFactory
+
+    return AddressFactory(user=user)
