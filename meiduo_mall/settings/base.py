@@ -230,6 +230,15 @@ CORS_ALLOWED_ORIGINS = [
 ]
 CORS_ALLOW_CREDENTIALS = True
 
+# Back office (django-unfold) -------------------------------------------------------------
+UNFOLD = {
+    "SITE_TITLE": "美多商城后台",
+    "SITE_HEADER": "美多商城",
+    "SITE_SYMBOL": "storefront",
+    "SHOW_HISTORY": True,
+    "DASHBOARD_CALLBACK": "meiduo_mall.dashboard.dashboard_callback",
+}
+
 # Front end ------------------------------------------------------------------------------
 # The origin that serves front_end_pc/; links in mail and payment return URLs point there.
 FRONTEND_ORIGIN = env("FRONTEND_ORIGIN", "http://127.0.0.1:8000").rstrip("/")
