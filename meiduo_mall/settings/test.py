@@ -18,4 +18,5 @@ EMAIL_PORT = int(env("EMAIL_PORT", "8025"))
 CELERY_TASK_ALWAYS_EAGER = True
 SERVE_FRONT_END = True
 MEDIA_ROOT = VAR_DIR / "test_media"
-HAYSTACK_CONNECTIONS["default"]["PATH"] = str(VAR_DIR / "test_whoosh_index")  # noqa: F405
+# One index per test database, so suites run side by side (DB_NAME) never share a Whoosh lock.
+HAYSTACK_CONNECTIONS["default"]["PATH"] = str(VAR_DIR / f"test_whoosh_index_{env('DB_NAME', 'meiduo_mall')}")  # noqa: F405

@@ -1,0 +1,39 @@
+from decimal import Decimal
+
+from haystack.inputs import AutoQuery
+from haystack.query import SearchQuerySet
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from meiduo_mall.utils.pagination import StandardResultsSetPagination
+
+from .models import SKU
+
+MAX_QUERY_LENGTH = 50
+
+
+def search_hit(result):
+    """One hit in both shapes the search pages read: flat fields and the same under `object`."""
+    fields = {
+        "id": int(result.pk),
+        "name": result.name,
+        "price": f"{Decimal(str(result.price)):.2f}",
+        "default_image_url": result.default_image_url or "",
+        "comments": result.comments,
+    }
+    return {"text": result.text, **fields, "object": dict(fields)}
+
+
+class SKUSearchView(APIView):
+    """GET /skus/search/?text=&page=&page_size= — Chinese full-text search over launched SKUs."""
+
+    def get(self, request):
+        text = request.query_params.get("text", "").strip()
+        if not text:
+            return Response({"message": "请输入搜索关键字"}, status=400)
+        if len(text) > MAX_QUERY_LENGTH:
+            return Response({"message": f"搜索关键字不能超过{MAX_QUERY_LENGTH}个字"}, status=400)
+        results = SearchQuerySet().models(SKU).filter(content=AutoQuery(text))
+        paginator = StandardResultsSetPagination()
+        page = paginator.paginate_queryset(results, request, view=self)
+        return paginator.get_paginated_response([search_hit(result) for result in page])

@@ -1,0 +1,88 @@
+from decimal import Decimal
+
+import pytest
+from django.core.management import call_command
+from haystack import connections
+
+from tests.factories import SKUFactory
+
+
+@pytest.fixture
+def search_index(db):
+    """An empty search index for this test, emptied again afterwards."""
+    backend = connections["default"].get_backend()
+    backend.clear()
+    yield backend
+    backend.clear()
+
+
+def index_now(django_capture_on_commit_callbacks, **sku_fields):
+    with django_capture_on_commit_callbacks(execute=True):
+        return SKUFactory(**sku_fields)
+
+
+@pytest.mark.django_db
+def test_chinese_words_inside_a_name_are_found(api_client, search_index, django_capture_on_commit_callbacks):
+    phone = index_now(django_capture_on_commit_callbacks, name="华为 HUAWEI P60 智能手机", price=Decimal("4988.00"))
+    index_now(django_capture_on_commit_callbacks, name="小米空气净化器")
+
+    response = api_client.get("/skus/search/", {"text": "手机", "page": 1, "page_size": 6})
+
+    assert response.status_code == 200
+    body = response.json()
+    assert body["count"] == 1
+    hit = body["results"][0]
+    assert hit["id"] == phone.id
+    assert hit["name"] == phone.name
+    assert hit["price"] == "4988.00"
+    assert hit["object"] == {key: hit[key] for key in ("id", "name", "price", "default_image_url", "comments")}
+
+
+@pytest.mark.django_db
+def test_results_are_paginated(api_client, search_index, django_capture_on_commit_callbacks):
+    for n in range(8):
+        index_now(django_capture_on_commit_callbacks, name=f"男士衬衫 款式{n}")
+
+    first = api_client.get("/skus/search/", {"text": "衬衫", "page": 1, "page_size": 6}).json()
+    second = api_client.get("/skus/search/", {"text": "衬衫", "page": 2, "page_size": 6}).json()
+
+    assert first["count"] == 8
+    assert len(first["results"]) == 6 and len(second["results"]) == 2
+    assert not {r["id"] for r in first["results"]} & {r["id"] for r in second["results"]}
+
+
+@pytest.mark.django_db
+def test_an_sku_taken_off_sale_leaves_the_index(api_client, search_index, django_capture_on_commit_callbacks):
+    sku = index_now(django_capture_on_commit_callbacks, name="蓝牙耳机")
+    assert api_client.get("/skus/search/", {"text": "耳机"}).json()["count"] == 1
+
+    sku.is_launched = False
+    with django_capture_on_commit_callbacks(execute=True):
+        sku.save()
+
+    assert api_client.get("/skus/search/", {"text": "耳机"}).json()["count"] == 0
+
+
+@pytest.mark.django_db
+def test_rebuilding_the_index_covers_launched_skus_only(api_client, search_index):
+    SKUFactory(name="电饭煲 三升")
+    SKUFactory(name="电饭煲 五升", is_launched=False)
+
+    call_command("rebuild_index", interactive=False, verbosity=0)
+
+    body = api_client.get("/skus/search/", {"text": "电饭煲"}).json()
+    assert [hit["name"] for hit in body["results"]] == ["电饭煲 三升"]
+
+
+@pytest.mark.parametrize("params", [{}, {"text": ""}, {"text": "   "}, {"text": "手" * 51}])
+@pytest.mark.django_db
+def test_empty_or_huge_queries_are_refused(api_client, search_index, params):
+    response = api_client.get("/skus/search/", params)
+    assert response.status_code == 400
+    assert "message" in response.json()
+
+
+@pytest.mark.django_db
+def test_a_page_beyond_the_results_is_404(api_client, search_index, django_capture_on_commit_callbacks):
+    index_now(django_capture_on_commit_callbacks, name="登山鞋")
+    assert api_client.get("/skus/search/", {"text": "登山鞋", "page": 5}).status_code == 404

@@ -1,0 +1,40 @@
+import pytest
+from haystack import connections
+
+from tests.factories import SKUFactory
+
+
+@pytest.fixture
+def search_index():
+    backend = connections["default"].get_backend()
+    backend.clear()
+    yield backend
+    backend.clear()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_searching_from_the_header_lists_matching_goods_with_pages(page, search_index):
+    for n in range(7):
+        SKUFactory(name=f"国产智能手机 型号{n}")
+    SKUFactory(name="不锈钢保温杯")
+
+    page.goto("/search.html")
+    page.fill("#site-header .search input", "手机")
+    page.click("#site-header .search button")
+
+    page.wait_for_selector(".sku-card")
+    assert "共 7 件商品" in page.inner_text(".search-summary")
+    assert page.locator(".sku-card").count() == 6
+    assert "保温杯" not in page.inner_text(".sku-grid")
+    first_link = page.locator(".sku-card a.name").first.get_attribute("href")
+    assert first_link.startswith("/goods/") and first_link.endswith(".html")
+
+    page.click(".pager >> text=2")
+    page.wait_for_function("document.querySelectorAll('.sku-card').length === 1")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_search_without_hits_says_so(page, search_index):
+    page.goto("/search.html?q=" + "月球车")
+    page.wait_for_selector(".empty")
+    assert "没有找到" in page.inner_text(".empty")
