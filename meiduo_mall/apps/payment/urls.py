@@ -1,3 +1,10 @@
-from django.urls import path  # noqa: F401
+from django.urls import path, re_path
 
-urlpatterns = []
+from meiduo_mall.apps.payment import sandbox, views
+
+urlpatterns = [
+    re_path(r"^orders/(?P<order_id>\d+)/payment/$", views.PaymentURLView.as_view(), name="order-payment"),
+    path("payment/notify/", views.alipay_notify, name="alipay-notify"),
+    path("payment/status/", views.PaymentStatusView.as_view(), name="payment-status"),
+    path("payment/sandbox/gateway/", sandbox.gateway, name="alipay-sandbox-gateway"),
+]

@@ -1,0 +1,31 @@
+"""The Alipay SDK client, configured from settings (keys from files, sandbox keys made on first use)."""
+
+import os
+from functools import lru_cache
+
+from alipay import AliPay
+from django.conf import settings
+
+from meiduo_mall.apps.payment.keys import ensure_sandbox_keys, read_key
+
+
+@lru_cache(maxsize=4)
+def _client(appid, private_key_path, public_key_path, debug, _key_versions):
+    return AliPay(
+        appid=appid,
+        app_notify_url=None,
+        app_private_key_string=read_key(private_key_path),
+        alipay_public_key_string=read_key(public_key_path),
+        sign_type="RSA2",
+        debug=debug,
+    )
+
+
+def alipay_client():
+    """One parsed client per key set; replaced key files (new mtime) give a fresh one."""
+    if settings.ALIPAY_SANDBOX_ENABLED:
+        ensure_sandbox_keys()
+    private_key_path = settings.ALIPAY_APP_PRIVATE_KEY_PATH
+    public_key_path = settings.ALIPAY_PUBLIC_KEY_PATH
+    versions = (os.stat(private_key_path).st_mtime_ns, os.stat(public_key_path).st_mtime_ns)
+    return _client(settings.ALIPAY_APPID, private_key_path, public_key_path, settings.ALIPAY_DEBUG, versions)

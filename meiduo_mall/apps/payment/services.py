@@ -1,0 +1,138 @@
+"""Alipay page pay: the payment URL, checking what Alipay sends back, and marking the order paid."""
+
+import logging
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+from alipay.exceptions import AliPayException
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from meiduo_mall.apps.orders.models import OrderInfo
+from meiduo_mall.apps.payment.exceptions import InvalidAlipayMessage, OrderNotPayable, PaymentNotApplicable
+from meiduo_mall.apps.payment.gateway import alipay_client
+from meiduo_mall.apps.payment.models import Payment
+
+logger = logging.getLogger("meiduo.payment")
+
+PAID_TRADE_STATUSES = {"TRADE_SUCCESS", "TRADE_FINISHED"}
+
+
+@dataclass(frozen=True)
+class AlipayTrade:
+    order: OrderInfo
+    trade_no: str
+
+
+def alipay_url_for(user, order_id):
+    """The Alipay page-pay URL for the member's own unpaid Alipay order; the amount comes from the database."""
+    order = OrderInfo.objects.filter(
+        order_id=order_id, user=user, status=OrderInfo.Status.UNPAID, pay_method=OrderInfo.PayMethod.ALIPAY
+    ).first()
+    if order is None:
+        raise OrderNotPayable
+    order_string = alipay_client().api_alipay_trade_page_pay(
+        subject=f"美多商城{order.order_id}",
+        out_trade_no=order.order_id,
+        total_amount=str(order.total_amount),
+        return_url=settings.ALIPAY_RETURN_URL,
+        notify_url=settings.ALIPAY_NOTIFY_URL,
+    )
+    return f"{settings.ALIPAY_URL}?{order_string}"
+
+
+def verified_trade(params, *, notice):
+    """Check Alipay's parameters and return the trade they prove, else raise InvalidAlipayMessage.
+
+    `notice` is the server-to-server notification, which carries trade_status; the browser return
+    does not, so there a valid signature with our app_id and the order's exact amount is the proof.
+    """
+    data = dict(params)
+    signature = data.pop("sign", "")
+    if not signature:
+        raise InvalidAlipayMessage("no signature")
+    try:
+        signed = alipay_client().verify(data, signature)
+    except (AliPayException, ValueError):
+        signed = False
+    if not signed:
+        raise InvalidAlipayMessage("bad signature")
+    if data.get("app_id") != settings.ALIPAY_APPID:
+        raise InvalidAlipayMessage("foreign app_id")
+    if settings.ALIPAY_SELLER_ID and data.get("seller_id") != settings.ALIPAY_SELLER_ID:
+        raise InvalidAlipayMessage("foreign seller_id")
+    if notice and data.get("trade_status") not in PAID_TRADE_STATUSES:
+        raise InvalidAlipayMessage("trade not paid")
+    trade_no = data.get("trade_no", "")
+    if not trade_no or len(trade_no) > Payment._meta.get_field("trade_id").max_length:
+        raise InvalidAlipayMessage("bad trade_no")
+    order = OrderInfo.objects.filter(
+        order_id=data.get("out_trade_no", ""), pay_method=OrderInfo.PayMethod.ALIPAY
+    ).first()
+    if order is None:
+        raise InvalidAlipayMessage("unknown order")
+    try:
+        amount_matches = Decimal(data.get("total_amount", "")) == order.total_amount
+    except InvalidOperation:
+        amount_matches = False
+    if not amount_matches:
+        raise InvalidAlipayMessage("amount differs from the order total")
+    return AlipayTrade(order=order, trade_no=trade_no)
+
+
+def record_payment(trade):
+    """Once per trade_no: store the Payment and move the order 1 → 2 (待发货), both or neither.
+
+    The conditional UPDATE is the gate: the notice and the browser return may arrive together, and
+    the periodic cancel of unpaid orders may race them; exactly one writer moves status 1.
+    Raises PaymentNotApplicable for a genuine payment the order can no longer take.
+    """
+    order_id = trade.order.order_id
+    try:
+        with transaction.atomic():
+            moved = OrderInfo.objects.filter(order_id=order_id, status=OrderInfo.Status.UNPAID).update(
+                status=OrderInfo.Status.UNSEND, update_time=timezone.now()
+            )
+            if moved:
+                Payment.objects.create(order_id=order_id, trade_id=trade.trade_no)
+                logger.info("order %s paid by alipay trade %s", order_id, trade.trade_no)
+                return
+    except IntegrityError as exc:
+        raise InvalidAlipayMessage("trade_no already used by another order") from exc
+    if Payment.objects.filter(order_id=order_id, trade_id=trade.trade_no).exists():
+        return
+    status = OrderInfo.objects.filter(order_id=order_id).values_list("status", flat=True).get()
+    logger.warning(
+        "REFUND NEEDED: alipay trade %s paid %s for order %s in status %s; not applied",
+        trade.trade_no,
+        trade.order.total_amount,
+        order_id,
+        status,
+    )
+    raise PaymentNotApplicable(status)
+
+
+def accept_alipay_notice(params):
+    """Handle Alipay's notification; True when Alipay may stop sending it (reply `success`)."""
+    try:
+        record_payment(verified_trade(params, notice=True))
+    except InvalidAlipayMessage as exc:
+        logger.warning("alipay notice rejected (%s) for out_trade_no %r", exc.reason, params.get("out_trade_no"))
+        return False
+    except PaymentNotApplicable:
+        # Genuine money for an order that cannot take it: logged for a refund above; a `fail` would
+        # only make Alipay resend the same notice for a day without changing the outcome.
+        return True
+    return True
+
+
+def confirm_alipay_return(params):
+    """Handle the browser's return from Alipay; the trade id once the order is paid."""
+    try:
+        trade = verified_trade(params, notice=False)
+    except InvalidAlipayMessage as exc:
+        logger.warning("alipay return rejected (%s) for out_trade_no %r", exc.reason, params.get("out_trade_no"))
+        raise
+    record_payment(trade)
+    return trade.trade_no

@@ -1,0 +1,58 @@
+import logging
+
+from django.db import DatabaseError
+from django.http import HttpResponse
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
+from rest_framework import status
+from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from meiduo_mall.apps.payment import services
+from meiduo_mall.apps.payment.exceptions import InvalidAlipayMessage, OrderNotPayable, PaymentNotApplicable
+
+logger = logging.getLogger("meiduo.payment")
+
+
+class PaymentURLView(APIView):
+    """P4: the Alipay URL for one of the member's unpaid Alipay orders."""
+
+    permission_classes = [IsAuthenticated]
+
+    def get(self, request, order_id):
+        try:
+            alipay_url = services.alipay_url_for(request.user, order_id)
+        except OrderNotPayable:
+            return Response({"message": "订单信息有误"}, status=status.HTTP_400_BAD_REQUEST)
+        return Response({"alipay_url": alipay_url})
+
+
+@csrf_exempt
+@require_POST
+def alipay_notify(request):
+    """Alipay's server-to-server notice (form-encoded); Alipay reads the plain-text reply."""
+    try:
+        accepted = services.accept_alipay_notice(request.POST.dict())
+    except DatabaseError:
+        # Alipay sends the notice again later; `fail` asks for exactly that.
+        logger.exception("alipay notice not processed: database unavailable")
+        return HttpResponse("fail", content_type="text/plain", status=503)
+    return HttpResponse("success" if accepted else "fail", content_type="text/plain")
+
+
+class PaymentStatusView(APIView):
+    """P5: the browser comes back from Alipay with signed parameters in the query string."""
+
+    # The page sends whatever token it holds (even an expired one); the signature is the proof here.
+    authentication_classes = []
+    permission_classes = [AllowAny]
+
+    def put(self, request):
+        try:
+            trade_id = services.confirm_alipay_return(request.query_params.dict())
+        except InvalidAlipayMessage:
+            return Response({"message": "非法请求"}, status=status.HTTP_403_FORBIDDEN)
+        except PaymentNotApplicable:
+            return Response({"message": "订单已无法支付，请联系客服退款"}, status=status.HTTP_400_BAD_REQUEST)
+        return Response({"trade_id": trade_id})
