@@ -189,6 +189,8 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "meiduo_mall.utils.pagination.StandardResultsSetPagination",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "COERCE_DECIMAL_TO_STRING": True,
+    # Proxies in front of Django (nginx: 1); client IPs for SMS and login limits come from X-Forwarded-For.
+    "NUM_PROXIES": int(env("NUM_PROXIES", "0")),
     "DEFAULT_THROTTLE_RATES": {
         "login_ip": "20/min",
         "login_account": "10/min",
@@ -254,7 +256,6 @@ SMS_DAILY_LIMIT_PER_MOBILE = 10
 SMS_HOURLY_LIMIT_PER_IP = 20
 SMS_MAX_WRONG_GUESSES = 5
 SMS_BACKEND = env("SMS_BACKEND", "meiduo_mall.apps.verifications.sms.console.ConsoleSMSBackend")
-SMS_RECORD_FILE = env("SMS_RECORD_FILE", str(VAR_DIR / "sms_outbox.jsonl"))
 RONGLIAN = {
     "ACCOUNT_SID": env("RONGLIAN_ACCOUNT_SID", ""),
     "AUTH_TOKEN": env("RONGLIAN_AUTH_TOKEN", ""),

@@ -1,3 +1,14 @@
-from django.urls import path  # noqa: F401
+from django.urls import path, re_path
 
-urlpatterns = []
+from . import views
+
+urlpatterns = [
+    re_path(r"^usernames/(?P<username>[\w-]{5,20})/count/$", views.UsernameCountView.as_view()),
+    re_path(r"^mobiles/(?P<mobile>1[3-9]\d{9})/count/$", views.MobileCountView.as_view()),
+    path("users/", views.UserView.as_view()),
+    path("authorizations/", views.LoginView.as_view()),
+    re_path(r"^accounts/(?P<account>[\w-]{1,20})/sms/token/$", views.SMSTokenView.as_view()),
+    path("sms_codes/", views.SMSCodeByTokenView.as_view()),
+    re_path(r"^accounts/(?P<account>[\w-]{1,20})/password/token/$", views.PasswordTokenView.as_view()),
+    path("users/<int:user_id>/password/", views.UserPasswordView.as_view()),
+]

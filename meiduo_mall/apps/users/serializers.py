@@ -1,0 +1,131 @@
+from django.contrib.auth import authenticate
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError as DjangoValidationError
+from rest_framework import serializers
+
+from meiduo_mall.apps.verifications.exceptions import VerificationError
+from meiduo_mall.apps.verifications.services import use_sms_code
+
+from .backends import MOBILE_RE
+from .models import User
+from .services import AccountTaken, register_user
+from .tokens import issue_jwt
+
+USERNAME_RE = r"^[A-Za-z0-9_-]{5,20}$"
+
+
+def password_field():
+    return serializers.CharField(
+        min_length=8,
+        max_length=20,
+        trim_whitespace=False,
+        write_only=True,
+        error_messages={
+            "required": "请输入密码",
+            "blank": "请输入密码",
+            "min_length": "密码最少8位，最长20位",
+            "max_length": "密码最少8位，最长20位",
+        },
+    )
+
+
+def mobile_field():
+    return serializers.RegexField(MOBILE_RE, error_messages={"required": "请输入手机号", "invalid": "手机号格式错误"})
+
+
+def check_new_password(attrs, user=None):
+    """password == password2 and Django's password validators; returns the password."""
+    if attrs["password"] != attrs["password2"]:
+        raise serializers.ValidationError("两次密码不一致")
+    try:
+        validate_password(attrs["password"], user)
+    except DjangoValidationError as exc:
+        raise serializers.ValidationError(exc.messages[0]) from None
+    return attrs["password"]
+
+
+class RegisterSerializer(serializers.Serializer):
+    """U3. The SMS code is checked last, so it is spent only when everything else is right."""
+
+    username = serializers.RegexField(
+        USERNAME_RE,
+        error_messages={"required": "请输入用户名", "invalid": "用户名为5-20个字母、数字、_或-"},
+    )
+    password = password_field()
+    password2 = password_field()
+    mobile = mobile_field()
+    sms_code = serializers.RegexField(
+        r"^\d{6}$", write_only=True, error_messages={"required": "请输入短信验证码", "invalid": "短信验证码错误"}
+    )
+    allow = serializers.BooleanField(
+        write_only=True, error_messages={"required": "请同意用户协议", "invalid": "请同意用户协议"}
+    )
+
+    def validate_username(self, value):
+        if value.isdigit():
+            raise serializers.ValidationError("用户名不能是纯数字")
+        if User.objects.filter(username=value).exists():
+            raise serializers.ValidationError("用户名已存在")
+        return value
+
+    def validate_mobile(self, value):
+        if User.objects.filter(mobile=value).exists():
+            raise serializers.ValidationError("手机号已存在")
+        return value
+
+    def validate_allow(self, value):
+        if value is not True:
+            raise serializers.ValidationError("请同意用户协议")
+        return value
+
+    def validate(self, attrs):
+        check_new_password(attrs)
+        try:
+            use_sms_code(attrs["mobile"], attrs["sms_code"])
+        except VerificationError as exc:
+            raise serializers.ValidationError(exc.message) from None
+        return attrs
+
+    def create(self, validated_data):
+        try:
+            return register_user(validated_data["username"], validated_data["password"], validated_data["mobile"])
+        except AccountTaken:
+            raise serializers.ValidationError("用户名或手机号已被注册") from None
+
+    def to_representation(self, user):
+        # VAR-B pages read `id`, VAR-A pages `user_id`.
+        return {
+            "id": user.id,
+            "user_id": user.id,
+            "username": user.username,
+            "mobile": user.mobile,
+            "token": issue_jwt(user),
+        }
+
+
+class LoginSerializer(serializers.Serializer):
+    """L1: `username` is a username or a mobile number (see backends.UsernameMobileBackend)."""
+
+    username = serializers.CharField(max_length=150, error_messages={"required": "请输入用户名或手机号"})
+    password = serializers.CharField(max_length=128, trim_whitespace=False, error_messages={"required": "请输入密码"})
+
+    def validate(self, attrs):
+        user = authenticate(self.context.get("request"), username=attrs["username"], password=attrs["password"])
+        if user is None:
+            raise serializers.ValidationError("用户名或密码错误")
+        attrs["user"] = user
+        return attrs
+
+
+class ResetPasswordSerializer(serializers.Serializer):
+    """F4: a new password with the token of step F3."""
+
+    password = password_field()
+    password2 = password_field()
+    access_token = serializers.CharField(
+        max_length=1000, error_messages={"required": "缺少access_token", "blank": "缺少access_token"}
+    )
+
+    def validate(self, attrs):
+        check_new_password(attrs)
+        return attrs

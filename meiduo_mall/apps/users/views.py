@@ -1,0 +1,143 @@
+from rest_framework import status
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from meiduo_mall.apps.verifications.exceptions import VerificationError
+from meiduo_mall.apps.verifications.responses import first_error, refused
+from meiduo_mall.apps.verifications.serializers import ImageCodeSerializer
+from meiduo_mall.apps.verifications.services import check_image_code, use_sms_code
+from meiduo_mall.apps.verifications.views import send_sms_code_response
+
+from .models import User
+from .serializers import LoginSerializer, RegisterSerializer, ResetPasswordSerializer
+from .services import (
+    find_account,
+    make_reset_token,
+    make_sms_token,
+    mask_mobile,
+    reset_password,
+    user_from_sms_token,
+)
+from .throttles import FailedLoginLimiter
+from .tokens import login_payload
+
+# The anonymous endpoints below skip authentication: a stale token left in the browser
+# must not turn registering or logging in into a 401.
+
+
+class UsernameCountView(APIView):
+    """U1"""
+
+    authentication_classes = ()
+
+    def get(self, request, username):
+        return Response({"username": username, "count": User.objects.filter(username=username).count()})
+
+
+class MobileCountView(APIView):
+    """U2"""
+
+    authentication_classes = ()
+
+    def get(self, request, mobile):
+        return Response({"mobile": mobile, "count": User.objects.filter(mobile=mobile).count()})
+
+
+class UserView(APIView):
+    """U3: register → 201 {id, user_id, username, mobile, token}."""
+
+    authentication_classes = ()
+
+    def post(self, request):
+        serializer = RegisterSerializer(data=request.data)
+        if not serializer.is_valid():
+            return Response(with_summary(serializer.errors), status=status.HTTP_400_BAD_REQUEST)
+        serializer.save()
+        return Response(serializer.data, status=status.HTTP_201_CREATED)
+
+
+def with_summary(errors):
+    """Field errors plus `non_field_errors`, which register.js shows as one line."""
+    return {**errors, "non_field_errors": errors.get("non_field_errors") or [first_error(errors)]}
+
+
+class LoginView(APIView):
+    """L1: log in by username or mobile → {token, user_id, username}."""
+
+    authentication_classes = ()
+
+    def post(self, request):
+        limiter = FailedLoginLimiter(request)
+        wait = limiter.retry_after()
+        if wait:
+            response = refused(f"登录失败次数过多，请{(wait + 59) // 60}分钟后再试", status.HTTP_429_TOO_MANY_REQUESTS)
+            response["Retry-After"] = str(wait)
+            return response
+        serializer = LoginSerializer(data=request.data, context={"request": request})
+        if not serializer.is_valid():
+            limiter.record_failure()
+            return Response(with_summary(serializer.errors), status=status.HTTP_400_BAD_REQUEST)
+        user = serializer.validated_data["user"]
+        limiter.forget_account_failures()
+        response = Response(login_payload(user))
+        return response
+
+
+class SMSTokenView(APIView):
+    """F1: the captcha is right and the account exists → masked mobile and a token for F2."""
+
+    authentication_classes = ()
+
+    def get(self, request, account):
+        captcha = ImageCodeSerializer(data=request.query_params)
+        if not captcha.is_valid():
+            return refused(first_error(captcha.errors))
+        try:
+            check_image_code(captcha.validated_data["image_code_id"], captcha.validated_data["text"])
+        except VerificationError as exc:
+            return refused(exc.message)
+        user = find_account(account)
+        if user is None:
+            return refused("用户名或手机号不存在", status.HTTP_404_NOT_FOUND)
+        return Response({"mobile": mask_mobile(user.mobile), "access_token": make_sms_token(user)})
+
+
+class SMSCodeByTokenView(APIView):
+    """F2: an SMS code to the mobile of the account F1 checked; same keys and limits as V2."""
+
+    authentication_classes = ()
+
+    def get(self, request):
+        user = user_from_sms_token(request.query_params.get("access_token", ""))
+        if user is None:
+            return refused("链接已失效，请重新验证身份")
+        return send_sms_code_response(user.mobile, request)
+
+
+class PasswordTokenView(APIView):
+    """F3: the SMS code is right → {user_id, access_token} for F4. The code is spent."""
+
+    authentication_classes = ()
+
+    def get(self, request, account):
+        user = find_account(account)
+        if user is None:
+            return refused("手机号不存在", status.HTTP_404_NOT_FOUND)
+        try:
+            use_sms_code(user.mobile, request.query_params.get("sms_code", ""))
+        except VerificationError as exc:
+            return refused(exc.message)
+        return Response({"user_id": user.id, "access_token": make_reset_token(user)})
+
+
+class UserPasswordView(APIView):
+    """/users/<user_id>/password/ — POST (F4) resets a forgotten password with the token of F3."""
+
+    def post(self, request, user_id):
+        serializer = ResetPasswordSerializer(data=request.data)
+        if not serializer.is_valid():
+            return refused(first_error(serializer.errors))
+        data = serializer.validated_data
+        if not reset_password(user_id, data["access_token"], data["password"]):
+            return refused("链接已失效，请重新找回密码")
+        return Response({"message": "OK"})
