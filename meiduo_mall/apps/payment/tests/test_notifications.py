@@ -7,11 +7,9 @@ from django.test import override_settings
 
 from meiduo_mall.apps.orders.models import OrderInfo
 from meiduo_mall.apps.payment.models import Payment
-from meiduo_mall.apps.payment.tests.conftest import sign_with_app_key, signed_notice, signed_return
+from meiduo_mall.apps.payment.tests.alipay_messages import TRADE_NO, sign_with_app_key, signed_notice, signed_return
 
 pytestmark = pytest.mark.django_db
-
-TRADE_NO = "2026112322001400000000000001"
 
 
 def post_notice(client, params):

@@ -1,0 +1,87 @@
+"""Alipay's notice and the buyer's return (and the unpaid-order cancel) racing on real threads."""
+
+import threading
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+
+from meiduo_mall.apps.orders.models import OrderInfo
+from meiduo_mall.apps.payment import services
+from meiduo_mall.apps.payment.exceptions import PaymentNotApplicable
+from meiduo_mall.apps.payment.models import Payment
+from meiduo_mall.apps.payment.tests.alipay_messages import TRADE_NO, signed_notice, signed_return
+from tests.factories import AddressFactory
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def unpaid_alipay_order(user):
+    return OrderInfo.objects.create(
+        order_id=f"20261123220000{user.id:09d}",
+        user=user,
+        address=AddressFactory(user=user),
+        total_amount=Decimal("110.00"),
+        freight=Decimal("10.00"),
+        pay_method=OrderInfo.PayMethod.ALIPAY,
+        status=OrderInfo.Status.UNPAID,
+    )
+
+
+def run_together(jobs):
+    """Start every job at the same moment, each on its own thread and database connection."""
+    start = threading.Barrier(len(jobs))
+    results = [None] * len(jobs)
+
+    def run(i, job):
+        try:
+            start.wait()
+            results[i] = job()
+        except Exception as exc:  # handed to the test, which asserts on every result
+            results[i] = exc
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(i, job)) for i, job in enumerate(jobs)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    return results
+
+
+def test_simultaneous_notices_and_returns_pay_the_order_once(user):
+    order = unpaid_alipay_order(user)
+    notice, back = signed_notice(order, trade_no=TRADE_NO), signed_return(order, trade_no=TRADE_NO)
+
+    results = run_together(
+        [lambda: services.accept_alipay_notice(notice), lambda: services.confirm_alipay_return(back)] * 4
+    )
+
+    assert results == [True, TRADE_NO] * 4
+    order.refresh_from_db()
+    assert order.status == OrderInfo.Status.UNSEND
+    assert list(Payment.objects.values_list("trade_id", flat=True)) == [TRADE_NO]
+
+
+def test_notice_racing_the_unpaid_order_cancel_leaves_one_consistent_outcome(user):
+    order = unpaid_alipay_order(user)
+    notice = signed_notice(order, trade_no=TRADE_NO)
+
+    def cancel():
+        return OrderInfo.objects.filter(pk=order.pk, status=OrderInfo.Status.UNPAID).update(
+            status=OrderInfo.Status.CANCELED
+        )
+
+    paid, cancelled = run_together([lambda: services.accept_alipay_notice(notice), cancel])
+
+    assert paid is True
+    order.refresh_from_db()
+    if cancelled:
+        assert order.status == OrderInfo.Status.CANCELED
+        assert not Payment.objects.exists()
+        with pytest.raises(PaymentNotApplicable):
+            services.confirm_alipay_return(signed_return(order, trade_no=TRADE_NO))
+    else:
+        assert order.status == OrderInfo.Status.UNSEND
+        assert Payment.objects.get().trade_id == TRADE_NO
