@@ -12,5 +12,5 @@ django.setup()
 
 celery_app = Celery("meiduo")
 celery_app.config_from_object("django.conf:settings", namespace="CELERY")
-celery_app.autodiscover_tasks(["celery_tasks.sms", "celery_tasks.email", "celery_tasks.html"])
+celery_app.autodiscover_tasks(["celery_tasks.sms", "celery_tasks.email", "celery_tasks.html", "celery_tasks.orders"])
 app = celery_app

@@ -294,6 +294,8 @@ USER_BROWSING_HISTORY_COUNTS_LIMIT = 5
 # Orders and payment ---------------------------------------------------------------------
 ORDER_FREIGHT = "10.00"
 UNPAID_ORDER_TIMEOUT_MINUTES = int(env("UNPAID_ORDER_TIMEOUT_MINUTES", "30"))
+# Unpaid orders past the timeout give their stock back; beat checks every minute.
+CELERY_BEAT_SCHEDULE["cancel-expired-orders"] = {"task": "cancel_expired_orders", "schedule": 60.0}
 ALIPAY_APPID = env("ALIPAY_APPID", "2016000000000000")
 ALIPAY_SELLER_ID = env("ALIPAY_SELLER_ID", "")
 ALIPAY_APP_PRIVATE_KEY_PATH = env("ALIPAY_APP_PRIVATE_KEY_PATH", str(VAR_DIR / "alipay" / "app_private_key.pem"))

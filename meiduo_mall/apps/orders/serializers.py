@@ -1,0 +1,93 @@
+from rest_framework import serializers
+
+from meiduo_mall.apps.goods.models import SKU
+from meiduo_mall.apps.users.models import Address
+
+from .models import OrderGoods, OrderInfo
+
+
+class SettlementLineSerializer(serializers.Serializer):
+    id = serializers.IntegerField(source="sku.id")
+    name = serializers.CharField(source="sku.name")
+    default_image_url = serializers.CharField(source="sku.default_image_url")
+    price = serializers.DecimalField(source="sku.price", max_digits=10, decimal_places=2)
+    count = serializers.IntegerField()
+
+
+class PlaceOrderSerializer(serializers.Serializer):
+    address = serializers.PrimaryKeyRelatedField(
+        queryset=Address.objects.none(),
+        error_messages={
+            "required": "请选择收货地址",
+            "null": "请选择收货地址",
+            "does_not_exist": "收货地址不存在",
+            "incorrect_type": "收货地址不存在",
+        },
+    )
+    # ChoiceField matches on str(value): the page sends 1 or "1" / "2".
+    pay_method = serializers.ChoiceField(
+        choices=OrderInfo.PayMethod.choices,
+        error_messages={"required": "请选择支付方式", "invalid_choice": "支付方式无效", "null": "请选择支付方式"},
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["address"].queryset = Address.objects.filter(user=user, is_deleted=False)
+
+    def error_list(self):
+        """The page alerts data[0], so every placement error is sent as one bare list."""
+        return [str(message) for messages in self.errors.values() for message in messages]
+
+
+class OrderSKUSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = SKU
+        fields = ("id", "name", "default_image_url")
+
+
+class OrderLineSerializer(serializers.ModelSerializer):
+    sku = OrderSKUSerializer()
+
+    class Meta:
+        model = OrderGoods
+        fields = ("sku", "count", "price")
+
+
+class OrderSerializer(serializers.ModelSerializer):
+    create_time = serializers.DateTimeField(format="%Y-%m-%d %H:%M")
+    skus = OrderLineSerializer(many=True)
+
+    class Meta:
+        model = OrderInfo
+        fields = ("order_id", "create_time", "total_count", "total_amount", "freight", "pay_method", "status", "skus")
+
+
+class CommentSerializer(serializers.Serializer):
+    order = serializers.CharField(required=False, max_length=64)
+    sku = serializers.IntegerField(min_value=1, max_value=2**31 - 1)
+    comment = serializers.CharField(
+        min_length=5,
+        max_length=200,
+        error_messages={"min_length": "评价内容不能少于5个字", "max_length": "评价内容不能超过200个字"},
+    )
+    score = serializers.IntegerField(min_value=0, max_value=5)
+    is_anonymous = serializers.BooleanField(default=False)
+
+    def validate_order(self, value):
+        if value != self.context["order_id"]:
+            raise serializers.ValidationError("订单号不一致")
+        return value
+
+
+class SKUCommentSerializer(serializers.ModelSerializer):
+    username = serializers.SerializerMethodField()
+
+    class Meta:
+        model = OrderGoods
+        fields = ("username", "comment", "score")
+
+    def get_username(self, line):
+        name = line.order.user.username
+        if not line.is_anonymous:
+            return name
+        return f"{name[0]}****{name[-1]}" if len(name) > 1 else "****"

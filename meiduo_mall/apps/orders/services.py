@@ -1,0 +1,259 @@
+"""The order rules: settle, place, cancel, ship, receive and comment.
+
+Views, the Celery task and the back office all call these functions; none of them touches
+stock or order states by itself.
+"""
+
+import random
+import time
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import timedelta
+from decimal import Decimal
+from functools import partial
+
+from django.conf import settings
+from django.db import IntegrityError, OperationalError, connections, transaction
+from django.db.models import Case, F, IntegerField, Value, When
+from django.utils import timezone
+from django_redis import get_redis_connection
+
+from meiduo_mall.apps.goods.models import SKU, Goods
+
+from .exceptions import EmptySelection, InsufficientStock, OrderStateError, UnableToPlaceOrder
+from .models import OrderGoods, OrderInfo
+
+# Stock and order states are written on the primary and read back there: a replica may lag.
+PRIMARY = "default"
+MYSQL_DEADLOCK = 1213
+DEADLOCK_ATTEMPTS = 5
+ORDER_ID_ATTEMPTS = 20
+
+
+@dataclass(frozen=True)
+class CartLine:
+    sku: SKU
+    count: int
+
+
+def order_freight():
+    return Decimal(settings.ORDER_FREIGHT).quantize(Decimal("0.01"))
+
+
+def selected_cart_counts(user):
+    """{sku_id: count} of the lines the member ticked in the Redis cart (hash ∩ selected set)."""
+    pipeline = get_redis_connection("cart").pipeline()
+    pipeline.hgetall(f"cart_{user.id}")
+    pipeline.smembers(f"cart_selected_{user.id}")
+    counts, selected = pipeline.execute()
+    lines = {}
+    for sku_id, count in counts.items():
+        if sku_id in selected and sku_id.isdigit() and count.isdigit() and int(count) > 0:
+            lines[int(sku_id)] = int(count)
+    return lines
+
+
+def settlement_lines(user):
+    """The selected cart lines with today's prices, as the settlement page shows them."""
+    counts = selected_cart_counts(user)
+    skus = SKU.objects.filter(pk__in=counts, is_launched=True).order_by("id")
+    return [CartLine(sku, counts[sku.id]) for sku in skus]
+
+
+def _remove_cart_lines(user_id, sku_ids):
+    pipeline = get_redis_connection("cart").pipeline()
+    pipeline.hdel(f"cart_{user_id}", *sku_ids)
+    pipeline.srem(f"cart_selected_{user_id}", *sku_ids)
+    pipeline.execute()
+
+
+def _in_deadlock_retry(work):
+    """Run `work` (one transaction) again when MySQL picked it as a deadlock victim.
+
+    Lines are locked in sku id order, so buyers should not deadlock; but InnoDB also takes
+    locks we do not order (foreign-key checks, index pages), and a deadlock must never reach
+    a shopper. Inside a caller's transaction there is nothing to retry: MySQL has already
+    rolled the whole of it back.
+    """
+    if connections[PRIMARY].in_atomic_block:
+        return work()
+    for attempt in range(1, DEADLOCK_ATTEMPTS + 1):
+        try:
+            return work()
+        except OperationalError as exc:
+            if exc.args[0] != MYSQL_DEADLOCK or attempt == DEADLOCK_ATTEMPTS:
+                raise
+            time.sleep(random.uniform(0.005, 0.02) * attempt)
+
+
+def _add_to_goods(field, amounts):
+    """Add {goods_id: n} to one counter of several SPUs in a single UPDATE (rows locked in id order)."""
+    amounts = {goods_id: n for goods_id, n in amounts.items() if n}
+    if not amounts:
+        return
+    delta = Case(*(When(pk=goods_id, then=Value(n)) for goods_id, n in amounts.items()), output_field=IntegerField())
+    Goods.objects.using(PRIMARY).filter(pk__in=amounts).update(**{field: F(field) + delta})
+
+
+def _create_order_info(user, **fields):
+    """OrderInfo under the course's id (local time + 9-digit user id), suffixed when that id is taken.
+
+    The same member can place two orders within one second (two tabs, a double click): the
+    second one gets a two-digit suffix instead of an error. The id stays digits only.
+    """
+    base = timezone.localtime().strftime("%Y%m%d%H%M%S") + f"{user.id:09d}"
+    for attempt in range(ORDER_ID_ATTEMPTS):
+        order_id = base if attempt == 0 else f"{base}{attempt:02d}"
+        try:
+            with transaction.atomic(using=PRIMARY):
+                return OrderInfo.objects.using(PRIMARY).create(order_id=order_id, user=user, **fields)
+        except IntegrityError:
+            if not OrderInfo.objects.using(PRIMARY).filter(order_id=order_id).exists():
+                raise
+    raise UnableToPlaceOrder("下单过于频繁，请稍后再试")
+
+
+def place_order(user, address, pay_method):
+    """Turn the member's selected cart lines into an order; returns the OrderInfo.
+
+    Stock is taken with one conditional UPDATE per line (stock >= n), so two buyers can never
+    both take the last unit; the first line that cannot be served raises InsufficientStock and
+    the whole order is rolled back. The cart lines go only once the order is committed.
+    """
+    if address.user_id != user.id or address.is_deleted:
+        raise UnableToPlaceOrder("收货地址无效")
+    if pay_method not in OrderInfo.PayMethod.values:
+        raise UnableToPlaceOrder("支付方式无效")
+    counts = selected_cart_counts(user)
+    if not counts:
+        raise EmptySelection()
+    return _in_deadlock_retry(partial(_write_order, user, address, pay_method, counts))
+
+
+def _write_order(user, address, pay_method, counts):
+    sku_ids = sorted(counts)
+    with transaction.atomic(using=PRIMARY):
+        skus = SKU.objects.using(PRIMARY).in_bulk(sku_ids)
+        for sku_id in sku_ids:
+            if sku_id not in skus:
+                raise UnableToPlaceOrder("购物车中的商品已不存在")
+            if not skus[sku_id].is_launched:
+                raise UnableToPlaceOrder(f"{skus[sku_id].name} 已下架")
+        freight = order_freight()
+        order = _create_order_info(
+            user,
+            address=address,
+            total_count=sum(counts.values()),
+            total_amount=sum((skus[i].price * counts[i] for i in sku_ids), freight),
+            freight=freight,
+            pay_method=pay_method,
+            status=OrderInfo.Status.UNPAID if pay_method == OrderInfo.PayMethod.ALIPAY else OrderInfo.Status.UNSEND,
+        )
+        goods_sales = defaultdict(int)
+        for sku_id in sku_ids:
+            count = counts[sku_id]
+            taken = (
+                SKU.objects.using(PRIMARY)
+                .filter(pk=sku_id, stock__gte=count)
+                .update(stock=F("stock") - count, sales=F("sales") + count)
+            )
+            if not taken:
+                raise InsufficientStock(skus[sku_id])
+            goods_sales[skus[sku_id].goods_id] += count
+        _add_to_goods("sales", goods_sales)
+        OrderGoods.objects.using(PRIMARY).bulk_create(
+            OrderGoods(order=order, sku=skus[i], count=counts[i], price=skus[i].price) for i in sku_ids
+        )
+        # robust: the order stands even if Redis hiccups while the cart is being emptied.
+        transaction.on_commit(partial(_remove_cart_lines, user.id, sku_ids), using=PRIMARY, robust=True)
+    return order
+
+
+def cancel_order(order):
+    """Cancel an unpaid order and give its stock and sales back; False if it was no longer unpaid.
+
+    The timeout task, the buyer and the payment notice can race for the same order; the
+    conditional status update (1 → 6) picks one winner, and only the winner gives stock back.
+    """
+
+    def cancel():
+        with transaction.atomic(using=PRIMARY):
+            won = (
+                OrderInfo.objects.using(PRIMARY)
+                .filter(pk=order.pk, status=OrderInfo.Status.UNPAID)
+                .update(status=OrderInfo.Status.CANCELED, update_time=timezone.now())
+            )
+            if not won:
+                return False
+            lines = OrderGoods.objects.using(PRIMARY).filter(order_id=order.pk).order_by("sku_id")
+            goods_sales = defaultdict(int)
+            for sku_id, goods_id, count in lines.values_list("sku_id", "sku__goods_id", "count"):
+                SKU.objects.using(PRIMARY).filter(pk=sku_id).update(stock=F("stock") + count, sales=F("sales") - count)
+                goods_sales[goods_id] -= count
+            _add_to_goods("sales", goods_sales)
+            return True
+
+    cancelled = _in_deadlock_retry(cancel)
+    if cancelled:
+        order.status = OrderInfo.Status.CANCELED
+    return cancelled
+
+
+def cancel_expired_orders(now=None):
+    """Cancel every unpaid order older than UNPAID_ORDER_TIMEOUT_MINUTES; returns how many."""
+    deadline = (now or timezone.now()) - timedelta(minutes=settings.UNPAID_ORDER_TIMEOUT_MINUTES)
+    expired = OrderInfo.objects.using(PRIMARY).filter(status=OrderInfo.Status.UNPAID, create_time__lt=deadline)
+    return sum(cancel_order(order) for order in list(expired.only("order_id")))
+
+
+def ship_orders(orders):
+    """Back office: orders waiting for shipment (2) are shipped (3); returns how many moved."""
+    return orders.filter(status=OrderInfo.Status.UNSEND).update(
+        status=OrderInfo.Status.UNRECEIVED, update_time=timezone.now()
+    )
+
+
+def confirm_receipt(order):
+    """The buyer confirms a shipped order (3) has arrived; it waits for comments (4)."""
+    moved = (
+        OrderInfo.objects.using(PRIMARY)
+        .filter(pk=order.pk, status=OrderInfo.Status.UNRECEIVED)
+        .update(status=OrderInfo.Status.UNCOMMENT, update_time=timezone.now())
+    )
+    if not moved:
+        raise OrderStateError("订单当前不能确认收货")
+    order.status = OrderInfo.Status.UNCOMMENT
+
+
+def uncommented_lines(order):
+    if order.status != OrderInfo.Status.UNCOMMENT:
+        raise OrderStateError("订单当前不能评价")
+    return order.skus.filter(is_commented=False).select_related("sku").order_by("id")
+
+
+def comment_order_line(order, sku_id, comment, score, is_anonymous):
+    """Store the buyer's comment on one line of a received order (4); the last one finishes it (5)."""
+    with transaction.atomic(using=PRIMARY):
+        # The order row lock serialises comments on one order, so exactly one of them sees
+        # the last uncommented line go and finishes the order.
+        status = (
+            OrderInfo.objects.using(PRIMARY).select_for_update().filter(pk=order.pk).values_list("status", flat=True)
+        ).first()
+        if status != OrderInfo.Status.UNCOMMENT:
+            raise OrderStateError("订单当前不能评价")
+        line = OrderGoods.objects.using(PRIMARY).select_related("sku").filter(order_id=order.pk, sku_id=sku_id).first()
+        if line is None:
+            raise OrderStateError("订单中没有该商品")
+        if line.is_commented:
+            raise OrderStateError("该商品已经评价过了")
+        now = timezone.now()
+        OrderGoods.objects.using(PRIMARY).filter(pk=line.pk).update(
+            comment=comment, score=score, is_anonymous=is_anonymous, is_commented=True, update_time=now
+        )
+        SKU.objects.using(PRIMARY).filter(pk=sku_id).update(comments=F("comments") + 1)
+        _add_to_goods("comments", {line.sku.goods_id: 1})
+        if not OrderGoods.objects.using(PRIMARY).filter(order_id=order.pk, is_commented=False).exists():
+            OrderInfo.objects.using(PRIMARY).filter(pk=order.pk).update(
+                status=OrderInfo.Status.FINISHED, update_time=now
+            )
+            order.status = OrderInfo.Status.FINISHED

@@ -1,0 +1,149 @@
+from django.db.models import Prefetch
+from django.shortcuts import get_object_or_404
+from rest_framework import status
+from rest_framework.exceptions import ValidationError
+from rest_framework.generics import ListAPIView, RetrieveAPIView
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from . import services
+from .exceptions import OrderStateError, UnableToPlaceOrder
+from .models import OrderGoods, OrderInfo
+from .serializers import (
+    CommentSerializer,
+    OrderLineSerializer,
+    OrderSerializer,
+    PlaceOrderSerializer,
+    SettlementLineSerializer,
+    SKUCommentSerializer,
+)
+
+SKU_COMMENTS_LIMIT = 30
+
+
+def members_orders(user):
+    """The member's orders, newest first, with their lines and SKUs in two more queries."""
+    lines = OrderGoods.objects.select_related("sku").order_by("id")
+    return (
+        OrderInfo.objects.filter(user=user)
+        .order_by("-create_time", "-order_id")
+        .prefetch_related(Prefetch("skus", queryset=lines))
+    )
+
+
+def owned_order(request, order_id):
+    return get_object_or_404(OrderInfo, order_id=order_id, user=request.user)
+
+
+def refused(exc):
+    return Response({"message": str(exc)}, status=status.HTTP_400_BAD_REQUEST)
+
+
+class SettlementView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    def get(self, request):
+        lines = services.settlement_lines(request.user)
+        return Response(
+            {"freight": str(services.order_freight()), "skus": SettlementLineSerializer(lines, many=True).data}
+        )
+
+
+class OrderListView(ListAPIView):
+    permission_classes = [IsAuthenticated]
+    serializer_class = OrderSerializer
+
+    def get_queryset(self):
+        return members_orders(self.request.user)
+
+
+class OrdersView(OrderListView):
+    """GET: my orders; POST: place an order from the selected cart lines."""
+
+    def post(self, request):
+        serializer = PlaceOrderSerializer(data=request.data, user=request.user)
+        if not serializer.is_valid():
+            raise ValidationError(serializer.error_list())
+        try:
+            order = services.place_order(request.user, **serializer.validated_data)
+        except UnableToPlaceOrder as exc:
+            raise ValidationError([str(exc)]) from exc
+        return Response(
+            {"order_id": order.order_id, "total_amount": str(order.total_amount)}, status=status.HTTP_201_CREATED
+        )
+
+
+class OrderDetailView(RetrieveAPIView):
+    permission_classes = [IsAuthenticated]
+    serializer_class = OrderSerializer
+    lookup_field = "order_id"
+
+    def get_queryset(self):
+        return members_orders(self.request.user)
+
+
+class OrderCancelView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    def put(self, request, order_id):
+        order = owned_order(request, order_id)
+        if not services.cancel_order(order):
+            return refused("订单当前不能取消")
+        return Response({"order_id": order.order_id, "status": order.status})
+
+
+class OrderReceiptView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    def put(self, request, order_id):
+        order = owned_order(request, order_id)
+        try:
+            services.confirm_receipt(order)
+        except OrderStateError as exc:
+            return refused(exc)
+        return Response({"order_id": order.order_id, "status": order.status})
+
+
+class UncommentedGoodsView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    def get(self, request, order_id):
+        order = owned_order(request, order_id)
+        try:
+            lines = services.uncommented_lines(order)
+        except OrderStateError as exc:
+            return refused(exc)
+        return Response(OrderLineSerializer(lines, many=True).data)
+
+
+class OrderCommentView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    def post(self, request, order_id):
+        order = owned_order(request, order_id)
+        serializer = CommentSerializer(data=request.data, context={"order_id": order.order_id})
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        try:
+            services.comment_order_line(order, data["sku"], data["comment"], data["score"], data["is_anonymous"])
+        except OrderStateError as exc:
+            return refused(exc)
+        return Response(
+            {"order_id": order.order_id, "sku": data["sku"], "status": order.status}, status=status.HTTP_201_CREATED
+        )
+
+
+class SKUCommentsView(APIView):
+    """Recent comments on a SKU for its detail page; not paginated (API.md §8.9)."""
+
+    # Public: a stale token in the shopper's browser must not hide the comments.
+    authentication_classes = []
+
+    def get(self, request, sku_id):
+        comments = (
+            OrderGoods.objects.filter(sku_id=sku_id, is_commented=True)
+            .select_related("order__user")
+            .order_by("-update_time")[:SKU_COMMENTS_LIMIT]
+        )
+        return Response(SKUCommentSerializer(comments, many=True).data)
