@@ -106,3 +106,52 @@ def address(user):
     from tests.factories import AddressFactory
 
     return AddressFactory(user=user)
+
+
+@pytest.fixture
+def areas(db):
+    """The national area table (about 3,400 rows) loaded the way `manage.py load_areas` does."""
+    from meiduo_mall.apps.areas.services import load_areas
+
+    load_areas()
+
+
+class Mailbox:
+    """Messages received by the loopback SMTP server, parsed; an aiosmtpd handler."""
+
+    def __init__(self):
+        self.messages = []
+
+    async def handle_DATA(self, server, session, envelope):
+        from email import message_from_bytes, policy
+
+        self.messages.append(message_from_bytes(envelope.content, policy=policy.default))
+        return "250 OK"
+
+
+@pytest.fixture(scope="session")
+def smtp_server():
+    """A real SMTP server on 127.0.0.1 and a free port, for the whole session."""
+    import socket
+
+    from aiosmtpd.controller import Controller
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    controller = Controller(Mailbox(), hostname="127.0.0.1", port=port)
+    controller.start()
+    yield controller
+    controller.stop()
+
+
+@pytest.fixture
+def mailbox(smtp_server, settings):
+    """An empty mailbox; Django's SMTP backend delivers to the loopback server."""
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST = smtp_server.hostname
+    settings.EMAIL_PORT = smtp_server.port
+    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+    smtp_server.handler.messages.clear()
+    return smtp_server.handler
+

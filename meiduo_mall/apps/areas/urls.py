@@ -1,3 +1,8 @@
-from django.urls import path  # noqa: F401
+from rest_framework.routers import SimpleRouter
 
-urlpatterns = []
+from . import views
+
+router = SimpleRouter()
+router.register("areas", views.AreasViewSet, basename="areas")
+
+urlpatterns = router.urls
