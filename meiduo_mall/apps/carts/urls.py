@@ -1,3 +1,11 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns = []
+from . import views
+
+# /carts/ is what one generation of pages calls; both reach the same cart.
+urlpatterns = [
+    path("cart/", views.CartView.as_view(), name="cart"),
+    path("cart/selection/", views.CartSelectionView.as_view(), name="cart-selection"),
+    path("carts/", views.CartView.as_view()),
+    path("carts/selection/", views.CartSelectionView.as_view()),
+]

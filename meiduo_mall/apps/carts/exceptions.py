@@ -1,0 +1,15 @@
+class CartError(Exception):
+    """A cart change the shop refuses; the message is shown to the shopper as it is."""
+
+    message = "购物车操作失败"
+
+    def __init__(self, message=None):
+        super().__init__(message or self.message)
+
+
+class CartFull(CartError):
+    message = "购物车最多可放100种商品"
+
+
+class LineLimitExceeded(CartError):
+    message = "商品库存不足"

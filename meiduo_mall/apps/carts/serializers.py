@@ -1,0 +1,78 @@
+from rest_framework import serializers
+from rest_framework.settings import api_settings
+
+from meiduo_mall.apps.goods.models import SKU
+
+from .services import cart_sku
+from .stores import MAX_LINE_COUNT, MAX_SKU_ID
+
+SKU_ID_ERRORS = {
+    "required": "缺少商品编号",
+    "null": "缺少商品编号",
+    "invalid": "商品不存在",
+    "min_value": "商品不存在",
+    "max_value": "商品不存在",
+    "max_string_length": "商品不存在",
+}
+COUNT_ERRORS = {
+    "required": "缺少商品数量",
+    "null": "缺少商品数量",
+    "invalid": f"商品数量须为1到{MAX_LINE_COUNT}之间的整数",
+    "min_value": f"商品数量须为1到{MAX_LINE_COUNT}之间的整数",
+    "max_value": f"商品数量须为1到{MAX_LINE_COUNT}之间的整数",
+    "max_string_length": f"商品数量须为1到{MAX_LINE_COUNT}之间的整数",
+}
+SELECTED_ERRORS = {"required": "缺少勾选状态", "null": "缺少勾选状态", "invalid": "勾选状态须为true或false"}
+
+
+class NonFieldErrorsSerializer(serializers.Serializer):
+    """The cart and detail pages show `non_field_errors[0]` only, so every message goes there."""
+
+    def to_internal_value(self, data):
+        try:
+            return super().to_internal_value(data)
+        except serializers.ValidationError as exc:
+            if not isinstance(exc.detail, dict):
+                raise
+            messages = [message for field_messages in exc.detail.values() for message in field_messages]
+            raise serializers.ValidationError({api_settings.NON_FIELD_ERRORS_KEY: messages}) from None
+
+
+def sku_id_field():
+    return serializers.IntegerField(min_value=1, max_value=MAX_SKU_ID, error_messages=SKU_ID_ERRORS)
+
+
+class CartLineSerializer(NonFieldErrorsSerializer):
+    """POST and PUT /cart/: {sku_id, count, selected=true} of a launched SKU, count within stock."""
+
+    sku_id = sku_id_field()
+    count = serializers.IntegerField(min_value=1, max_value=MAX_LINE_COUNT, error_messages=COUNT_ERRORS)
+    selected = serializers.BooleanField(default=True, error_messages=SELECTED_ERRORS)
+
+    def validate(self, attrs):
+        sku = cart_sku(attrs["sku_id"])
+        if sku is None or not sku["is_launched"]:
+            raise serializers.ValidationError("商品不存在")
+        if attrs["count"] > sku["stock"]:
+            raise serializers.ValidationError("商品库存不足")
+        attrs["sku"] = sku
+        return attrs
+
+
+class CartRemovalSerializer(NonFieldErrorsSerializer):
+    sku_id = sku_id_field()
+
+
+class CartSelectionSerializer(NonFieldErrorsSerializer):
+    selected = serializers.BooleanField(error_messages=SELECTED_ERRORS)
+
+
+class CartSKUSerializer(serializers.ModelSerializer):
+    """A line of GET /cart/: the SKU plus its count and selection."""
+
+    count = serializers.IntegerField()
+    selected = serializers.BooleanField()
+
+    class Meta:
+        model = SKU
+        fields = ("id", "name", "price", "default_image_url", "count", "selected")

@@ -1,0 +1,88 @@
+"""merge_guest_cart: the cookie cart moves into Redis at login (API.md §6.4)."""
+
+import pytest
+from django.core import signing
+from django.http import HttpResponse
+from django.test import RequestFactory
+from django_redis import get_redis_connection
+
+from meiduo_mall.apps.carts.services import merge_guest_cart
+from meiduo_mall.apps.carts.stores import CART_COOKIE_SALT
+from tests.factories import SKUFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def login_request(cookie_lines=None, raw_cookie=None):
+    request = RequestFactory().post("/authorizations/")
+    if cookie_lines is not None:
+        raw_cookie = signing.dumps(
+            {str(sku_id): {"count": count, "selected": selected} for sku_id, (count, selected) in cookie_lines.items()},
+            salt=CART_COOKIE_SALT,
+            compress=True,
+        )
+    if raw_cookie is not None:
+        request.COOKIES["cart"] = raw_cookie
+    return request
+
+
+def fill_redis_cart(user, lines):
+    redis = get_redis_connection("cart")
+    for sku_id, (count, selected) in lines.items():
+        redis.hset(f"cart_{user.id}", sku_id, count)
+        if selected:
+            redis.sadd(f"cart_selected_{user.id}", sku_id)
+
+
+def redis_cart(user):
+    redis = get_redis_connection("cart")
+    selected = {int(sku_id) for sku_id in redis.smembers(f"cart_selected_{user.id}")}
+    return {int(k): (int(v), int(k) in selected) for k, v in redis.hgetall(f"cart_{user.id}").items()}
+
+
+def assert_cookie_deleted(response):
+    assert response.cookies["cart"].value == ""
+    assert response.cookies["cart"]["max-age"] == 0
+
+
+def test_cookie_counts_overwrite_and_selection_wins_redis_only_lines_stay(user):
+    a, b, c, d = (sku.id for sku in SKUFactory.create_batch(4))
+    fill_redis_cart(user, {a: (5, True), b: (1, False), c: (7, True)})
+    response = HttpResponse()
+
+    merge_guest_cart(login_request({a: (2, False), b: (3, True), d: (1, True)}), user, response)
+
+    assert redis_cart(user) == {a: (2, False), b: (3, True), c: (7, True), d: (1, True)}
+    assert_cookie_deleted(response)
+
+
+def test_merge_into_an_empty_member_cart(user):
+    a, b = (sku.id for sku in SKUFactory.create_batch(2))
+    response = HttpResponse()
+    merge_guest_cart(login_request({a: (4, True), b: (1, False)}), user, response)
+    assert redis_cart(user) == {a: (4, True), b: (1, False)}
+    assert_cookie_deleted(response)
+
+
+def test_no_cookie_leaves_the_member_cart_and_sets_no_cookie(user):
+    fill_redis_cart(user, {11: (2, True)})
+    response = HttpResponse()
+    merge_guest_cart(login_request(), user, response)
+    assert redis_cart(user) == {11: (2, True)}
+    assert "cart" not in response.cookies
+
+
+@pytest.mark.parametrize("raw", ["forged:value:sig", "gASVAAAAAAAAAAB9lC4="])
+def test_an_unreadable_cookie_merges_nothing_and_is_deleted(user, raw):
+    fill_redis_cart(user, {11: (2, True)})
+    response = HttpResponse()
+    merge_guest_cart(login_request(raw_cookie=raw), user, response)
+    assert redis_cart(user) == {11: (2, True)}
+    assert_cookie_deleted(response)
+
+
+def test_merge_is_one_round_trip(user, count_round_trips):
+    a, b = (sku.id for sku in SKUFactory.create_batch(2))
+    request = login_request({a: (4, True), b: (1, False)})
+    merge_guest_cart(request, user, HttpResponse())
+    assert count_round_trips == {"cart": 1}
