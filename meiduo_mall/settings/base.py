@@ -289,6 +289,8 @@ HAYSTACK_CONNECTIONS = {
 
 # Catalog --------------------------------------------------------------------------------
 HOT_SKUS_COUNT_LIMIT = 2
+# The static home page picks up new ads and menu changes within 5 minutes.
+CELERY_BEAT_SCHEDULE["generate-static-index-html"] = {"task": "generate_static_index_html", "schedule": 300.0}
 USER_BROWSING_HISTORY_COUNTS_LIMIT = 5
 
 # Orders and payment ---------------------------------------------------------------------

@@ -1,3 +1,9 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns = []
+from . import views
+
+urlpatterns = [
+    path("categories/<int:category_id>/", views.CategoryView.as_view(), name="category"),
+    path("categories/<int:category_id>/skus/", views.CategorySKUListView.as_view(), name="category-skus"),
+    path("categories/<int:category_id>/hotskus/", views.CategoryHotSKUsView.as_view(), name="category-hotskus"),
+]

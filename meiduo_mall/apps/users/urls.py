@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from . import views
+from . import history, views
 
 urlpatterns = [
     re_path(r"^usernames/(?P<username>[\w-]{5,20})/count/$", views.UsernameCountView.as_view()),
@@ -11,4 +11,5 @@ urlpatterns = [
     path("sms_codes/", views.SMSCodeByTokenView.as_view()),
     re_path(r"^accounts/(?P<account>[\w-]{1,20})/password/token/$", views.PasswordTokenView.as_view()),
     path("users/<int:user_id>/password/", views.UserPasswordView.as_view()),
+    path("browse_histories/", history.BrowseHistoryView.as_view()),
 ]

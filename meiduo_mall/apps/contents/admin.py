@@ -1,0 +1,37 @@
+"""Back office for the home page ads; beat regenerates index.html every 5 minutes."""
+
+from django.contrib import admin, messages
+from unfold.admin import ModelAdmin, TabularInline
+
+from .models import Content, ContentCategory
+
+
+class ContentInline(TabularInline):
+    model = Content
+    extra = 0
+    fields = ("title", "url", "image", "text", "sequence", "status")
+
+
+@admin.register(ContentCategory)
+class ContentCategoryAdmin(ModelAdmin):
+    list_display = ("id", "name", "key")
+    search_fields = ("name", "key")
+    inlines = [ContentInline]
+
+
+@admin.action(description="立即重新生成首页")
+def regenerate_index_html(modeladmin, request, queryset):
+    from celery_tasks.html.tasks import generate_static_index_html
+
+    generate_static_index_html.delay()
+    modeladmin.message_user(request, "已提交首页生成任务", messages.SUCCESS)
+
+
+@admin.register(Content)
+class ContentAdmin(ModelAdmin):
+    actions = [regenerate_index_html]
+    list_display = ("id", "title", "category", "sequence", "status")
+    list_select_related = ("category",)
+    list_filter = ("category", "status")
+    list_editable = ("sequence", "status")
+    search_fields = ("title",)

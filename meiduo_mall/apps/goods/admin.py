@@ -1,0 +1,105 @@
+"""Back office for the catalog. Saving or deleting here regenerates the detail pages through signals.py."""
+
+from django.contrib import admin
+from import_export import resources
+from import_export.admin import ImportExportModelAdmin
+from unfold.admin import ModelAdmin, TabularInline
+from unfold.contrib.import_export.forms import ExportForm, ImportForm
+
+from .models import (
+    SKU,
+    Brand,
+    Goods,
+    GoodsCategory,
+    GoodsChannel,
+    GoodsSpecification,
+    SKUImage,
+    SKUSpecification,
+    SpecificationOption,
+)
+
+
+@admin.register(GoodsCategory)
+class GoodsCategoryAdmin(ModelAdmin):
+    list_display = ("id", "name", "parent")
+    list_select_related = ("parent",)
+    search_fields = ("name",)
+    autocomplete_fields = ("parent",)
+
+
+@admin.register(GoodsChannel)
+class GoodsChannelAdmin(ModelAdmin):
+    list_display = ("id", "category", "group_id", "sequence", "url")
+    list_select_related = ("category",)
+    list_filter = ("group_id",)
+    autocomplete_fields = ("category",)
+
+
+@admin.register(Brand)
+class BrandAdmin(ModelAdmin):
+    list_display = ("id", "name", "first_letter")
+    search_fields = ("name",)
+
+
+class GoodsSpecificationInline(TabularInline):
+    model = GoodsSpecification
+    extra = 0
+
+
+@admin.register(Goods)
+class GoodsAdmin(ModelAdmin):
+    list_display = ("id", "name", "brand", "category3", "sales", "comments")
+    list_select_related = ("brand", "category3")
+    list_filter = ("brand", "category1")
+    search_fields = ("name",)
+    autocomplete_fields = ("brand", "category1", "category2", "category3")
+    inlines = [GoodsSpecificationInline]
+
+
+@admin.register(GoodsSpecification)
+class GoodsSpecificationAdmin(ModelAdmin):
+    list_display = ("id", "goods", "name")
+    list_select_related = ("goods",)
+    search_fields = ("name", "goods__name")
+
+
+@admin.register(SpecificationOption)
+class SpecificationOptionAdmin(ModelAdmin):
+    list_display = ("id", "spec", "value")
+    list_select_related = ("spec__goods",)
+    search_fields = ("value", "spec__name", "spec__goods__name")
+    autocomplete_fields = ("spec",)
+
+
+class SKUImageInline(TabularInline):
+    model = SKUImage
+    extra = 0
+
+
+class SKUSpecificationInline(TabularInline):
+    model = SKUSpecification
+    extra = 0
+    autocomplete_fields = ("spec", "option")
+
+
+class SKUResource(resources.ModelResource):
+    class Meta:
+        model = SKU
+        fields = (
+            "id", "name", "caption", "goods", "category", "price", "cost_price", "market_price",
+            "stock", "sales", "comments", "is_launched", "default_image_url",
+        )  # fmt: skip
+
+
+@admin.register(SKU)
+class SKUAdmin(ModelAdmin, ImportExportModelAdmin):
+    resource_classes = [SKUResource]
+    import_form_class = ImportForm
+    export_form_class = ExportForm
+    list_display = ("id", "name", "category", "price", "stock", "sales", "is_launched")
+    list_select_related = ("category",)
+    list_filter = ("is_launched", "category__parent__parent")
+    list_editable = ("is_launched",)
+    search_fields = ("name", "caption")
+    autocomplete_fields = ("goods", "category")
+    inlines = [SKUImageInline, SKUSpecificationInline]

@@ -1,0 +1,81 @@
+"""Catalog changes, wherever they come from (back office, shell, commands): bump the list cache
+version and regenerate the affected detail pages once the change is committed."""
+
+import logging
+
+from django.db import transaction
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
+
+from . import services
+from .models import (
+    SKU,
+    Goods,
+    GoodsCategory,
+    GoodsSpecification,
+    SKUImage,
+    SKUSpecification,
+    SpecificationOption,
+)
+
+logger = logging.getLogger("meiduo")
+
+
+def send_detail_page_tasks(sku_ids):
+    from celery_tasks.html.tasks import generate_static_sku_detail_html
+
+    for sku_id in sku_ids:
+        try:
+            generate_static_sku_detail_html.delay(sku_id)
+        except Exception:
+            # The change itself is committed; a page missed here is rebuilt by regenerate_detail_html.
+            logger.exception("could not queue the detail page of SKU %s", sku_id)
+
+
+def regenerate_detail_pages_on_commit(sku_ids):
+    sku_ids = list(sku_ids)
+    if sku_ids:
+        transaction.on_commit(lambda: send_detail_page_tasks(sku_ids))
+
+
+@receiver([post_save, post_delete], sender=SKU)
+@receiver([post_save, post_delete], sender=Goods)
+@receiver([post_save, post_delete], sender=GoodsCategory)
+def catalog_changed(sender, **kwargs):
+    transaction.on_commit(services.bump_catalog_version)
+
+
+@receiver([post_save, post_delete], sender=SKU)
+def sku_changed(sender, instance, **kwargs):
+    regenerate_detail_pages_on_commit([instance.id])
+
+
+@receiver(post_save, sender=SKUImage)
+def sku_image_saved(sender, instance, **kwargs):
+    # A SKU without a picture of its own shows its first gallery image in lists.
+    SKU.objects.filter(id=instance.sku_id, default_image_url__in=["", None]).update(
+        default_image_url=instance.image.url
+    )
+    regenerate_detail_pages_on_commit([instance.sku_id])
+
+
+@receiver(post_delete, sender=SKUImage)
+@receiver([post_save, post_delete], sender=SKUSpecification)
+def sku_part_changed(sender, instance, **kwargs):
+    regenerate_detail_pages_on_commit([instance.sku_id])
+
+
+@receiver([post_save, post_delete], sender=Goods)
+def goods_changed(sender, instance, **kwargs):
+    regenerate_detail_pages_on_commit(SKU.objects.filter(goods_id=instance.id).values_list("id", flat=True))
+
+
+@receiver([post_save, post_delete], sender=GoodsSpecification)
+def specification_changed(sender, instance, **kwargs):
+    regenerate_detail_pages_on_commit(SKU.objects.filter(goods_id=instance.goods_id).values_list("id", flat=True))
+
+
+@receiver([post_save, post_delete], sender=SpecificationOption)
+def option_changed(sender, instance, **kwargs):
+    skus = SKU.objects.filter(goods__specs__id=instance.spec_id).values_list("id", flat=True)
+    regenerate_detail_pages_on_commit(skus)

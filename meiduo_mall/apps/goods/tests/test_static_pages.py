@@ -1,0 +1,156 @@
+"""Generated pages (home, SKU detail), their post-commit triggers and the bulk commands."""
+
+from decimal import Decimal
+
+import pytest
+from django.core.management import call_command
+
+from celery_tasks.html.tasks import generate_static_index_html, generate_static_sku_detail_html
+from meiduo_mall.apps.contents.models import Content, ContentCategory
+from meiduo_mall.apps.goods import services
+from meiduo_mall.apps.goods.models import GoodsSpecification, SKUImage, SKUSpecification, SpecificationOption
+from tests.factories import GoodsFactory, SKUFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def pages_dir(settings, tmp_path):
+    settings.GENERATED_STATIC_HTML_FILES_DIR = tmp_path
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return tmp_path
+
+
+@pytest.fixture
+def phone():
+    """An SPU with 颜色 × 内存 where the 金色/256GB combination does not exist."""
+    goods = GoodsFactory(name="测试手机", desc_detail='<p>好手机<script>alert("x")</script><b>真的</b></p>')
+    colour = GoodsSpecification.objects.create(goods=goods, name="颜色")
+    memory = GoodsSpecification.objects.create(goods=goods, name="内存")
+    gold, grey = (SpecificationOption.objects.create(spec=colour, value=v) for v in ("金色", "深空灰"))
+    small, large = (SpecificationOption.objects.create(spec=memory, value=v) for v in ("64GB", "256GB"))
+    skus = {}
+    for key, options in {"gold-64": (gold, small), "grey-64": (grey, small), "grey-256": (grey, large)}.items():
+        sku = SKUFactory(goods=goods, name=f"测试手机 {key}", price=Decimal("4999.00"))
+        for spec, option in zip((colour, memory), options, strict=True):
+            SKUSpecification.objects.create(sku=sku, spec=spec, option=option)
+        skus[key] = sku
+    return skus
+
+
+def read_page(pages_dir, sku):
+    return (pages_dir / "goods" / f"{sku.id}.html").read_text(encoding="utf-8")
+
+
+def test_detail_page_has_the_sku_its_breadcrumb_and_sibling_links(pages_dir, phone):
+    sku = phone["gold-64"]
+    generate_static_sku_detail_html(sku.id)
+    html = read_page(pages_dir, sku)
+    goods = sku.goods
+    assert "测试手机 gold-64" in html and "¥4999.00" in html
+    assert f'<a href="/list.html?cat={goods.category3_id}" class="cat3">{goods.category3.name}</a>' in html
+    assert 'href="http://shouji.meiduo.site"' in html
+    assert f'<a class="option selected" href="/goods/{sku.id}.html">金色</a>' in html
+    assert f'<a class="option" href="/goods/{phone["grey-64"].id}.html">深空灰</a>' in html
+    assert '<span class="option disabled" title="暂无此组合">256GB</span>' in html
+    assert f"var price = 4999.00; var cat = {goods.category3_id}; var sku_id = {sku.id};" in html
+    assert 'src="/js/detail.js"' in html and 'id="site-header"' in html
+    assert "/list.html?cat=" in html  # the category menu
+
+
+def test_rich_text_is_sanitized(pages_dir, phone):
+    generate_static_sku_detail_html(phone["grey-64"].id)
+    html = read_page(pages_dir, phone["grey-64"])
+    assert "<b>真的</b>" in html
+    assert 'alert("x")' not in html and "<script>alert" not in html
+
+
+def test_sku_with_incomplete_specs_or_unlaunched_gets_no_page(pages_dir, phone):
+    sku = phone["grey-256"]
+    generate_static_sku_detail_html(sku.id)
+    assert (pages_dir / "goods" / f"{sku.id}.html").exists()
+    sku.is_launched = False
+    sku.save()
+    generate_static_sku_detail_html(sku.id)
+    assert not (pages_dir / "goods" / f"{sku.id}.html").exists()
+    incomplete = phone["gold-64"]
+    incomplete.specs.first().delete()
+    generate_static_sku_detail_html(incomplete.id)
+    assert not (pages_dir / "goods" / f"{incomplete.id}.html").exists()
+
+
+def test_pages_are_written_without_leftover_temp_files(pages_dir, phone):
+    for sku in phone.values():
+        generate_static_sku_detail_html(sku.id)
+    assert sorted(p.name for p in (pages_dir / "goods").iterdir()) == sorted(f"{s.id}.html" for s in phone.values())
+
+
+def test_changes_regenerate_pages_only_after_commit(pages_dir, phone, django_capture_on_commit_callbacks):
+    sku = phone["gold-64"]
+    page = pages_dir / "goods" / f"{sku.id}.html"
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        sku.name = "测试手机 改名"
+        sku.save()
+    assert callbacks and not page.exists()
+    for callback in callbacks:
+        callback()
+    assert "测试手机 改名" in page.read_text(encoding="utf-8")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        sku.goods.desc_detail = "<p>新的介绍</p>"
+        sku.goods.save()
+    assert all("新的介绍" in read_page(pages_dir, s) for s in phone.values())
+
+    with django_capture_on_commit_callbacks(execute=True):
+        sku.delete()
+    assert not page.exists()
+
+
+def test_an_image_gives_a_sku_without_picture_its_default(phone, django_capture_on_commit_callbacks):
+    sku = phone["grey-64"]
+    sku.default_image_url = ""
+    sku.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        SKUImage.objects.create(sku=sku, image="skus/front.jpg")
+    sku.refresh_from_db()
+    assert sku.default_image_url == "/media/skus/front.jpg"
+
+
+def test_catalog_changes_bump_the_list_cache_version(phone, django_capture_on_commit_callbacks):
+    before = services.catalog_version()
+    with django_capture_on_commit_callbacks(execute=True):
+        phone["gold-64"].goods.category3.save()
+    assert services.catalog_version() > before
+
+
+def test_home_page_shows_menu_and_ads_by_slot(pages_dir, phone):
+    goods = phone["gold-64"].goods
+    carousel = ContentCategory.objects.create(name="轮播图", key="index_lbt")
+    news = ContentCategory.objects.create(name="快讯", key="index_kx")
+    floor = ContentCategory.objects.create(name="1楼时尚新品", key="index_1f_ssxp")
+    Content.objects.create(category=carousel, title="大促", url="/list.html?cat=1", image="contents/a.jpg", sequence=1)
+    Content.objects.create(category=news, title="新品快讯", url="/index.html", sequence=2)
+    Content.objects.create(category=news, title="隐藏快讯", url="/index.html", sequence=1, status=False)
+    Content.objects.create(category=floor, title="楼层商品", url="/goods/1.html", text="¥10.00", sequence=1)
+    generate_static_index_html()
+    html = (pages_dir / "index.html").read_text(encoding="utf-8")
+    assert 'src="/media/contents/a.jpg"' in html and 'alt="大促"' in html
+    assert "新品快讯" in html and "隐藏快讯" not in html
+    assert "楼层商品" in html and "¥10.00" in html
+    assert goods.category1.name in html
+    assert f'href="/list.html?cat={goods.category3_id}"' in html
+    assert 'src="/js/index.js"' in html
+
+
+def test_regenerate_detail_html_writes_every_launched_sku(pages_dir, phone):
+    SKUFactory(is_launched=False)
+    call_command("regenerate_detail_html")
+    assert len(list((pages_dir / "goods").glob("*.html"))) == 3
+
+
+def test_seed_bulk_skus_tops_up_to_the_wanted_number(phone):
+    call_command("seed_demo", skus=30)
+    call_command("seed_demo", skus=30)
+    bulk = phone["gold-64"].category.sku_set.filter(caption="批量生成的测试商品")
+    assert bulk.count() == 30
+    assert bulk.filter(is_launched=True).count() == 30
