@@ -1,7 +1,9 @@
 from rest_framework import status
+from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from meiduo_mall.apps.carts.services import merge_guest_cart
 from meiduo_mall.apps.verifications.exceptions import VerificationError
 from meiduo_mall.apps.verifications.responses import first_error, refused
 from meiduo_mall.apps.verifications.serializers import ImageCodeSerializer
@@ -9,6 +11,7 @@ from meiduo_mall.apps.verifications.services import check_image_code, use_sms_co
 from meiduo_mall.apps.verifications.views import send_sms_code_response
 
 from .models import User
+from .profile_views import change_password_response
 from .serializers import LoginSerializer, RegisterSerializer, ResetPasswordSerializer
 from .services import (
     find_account,
@@ -80,6 +83,7 @@ class LoginView(APIView):
         user = serializer.validated_data["user"]
         limiter.forget_account_failures()
         response = Response(login_payload(user))
+        merge_guest_cart(request, user, response)
         return response
 
 
@@ -131,7 +135,17 @@ class PasswordTokenView(APIView):
 
 
 class UserPasswordView(APIView):
-    """/users/<user_id>/password/ — POST (F4) resets a forgotten password with the token of F3."""
+    """/users/<user_id>/password/ — POST (F4) resets a forgotten password with the token of F3;
+    PUT (C6) is a logged-in member changing their own password."""
+
+    def get_permissions(self):
+        # F4 is anonymous (the reset token is the credential); C6 needs the member's JWT.
+        if self.request.method == "PUT":
+            return [IsAuthenticated()]
+        return super().get_permissions()
+
+    def put(self, request, user_id):
+        return change_password_response(request, user_id)
 
     def post(self, request, user_id):
         serializer = ResetPasswordSerializer(data=request.data)

@@ -1,0 +1,89 @@
+"""Address book (API.md §3.5 A3–A8). Every address is looked up among the member's own live ones,
+so another member's id is a 404 for every verb."""
+
+from django.shortcuts import get_object_or_404
+from rest_framework import status
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from meiduo_mall.apps.verifications.responses import first_error, refused
+
+from .address_serializers import AddressSerializer, AddressTitleSerializer
+from .address_services import (
+    ADDRESS_LIMIT,
+    AddressLimitReached,
+    create_address,
+    delete_address,
+    live_addresses,
+    set_default_address,
+    update_address,
+)
+
+
+class MemberAddressView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    def get_address(self, address_id):
+        return get_object_or_404(live_addresses(self.request.user), pk=address_id)
+
+
+class AddressesView(MemberAddressView):
+    """A3 list, A4 create."""
+
+    def get(self, request):
+        addresses = live_addresses(request.user).select_related("province", "city", "district")
+        return Response(
+            {
+                "user_id": request.user.id,
+                "default_address_id": request.user.default_address_id,
+                "limit": ADDRESS_LIMIT,
+                "addresses": AddressSerializer(addresses, many=True).data,
+            }
+        )
+
+    def post(self, request):
+        serializer = AddressSerializer(data=request.data)
+        if not serializer.is_valid():
+            return refused(first_error(serializer.errors))
+        try:
+            address = create_address(request.user, **serializer.validated_data)
+        except AddressLimitReached as exc:
+            return refused(exc.message)
+        return Response(AddressSerializer(address).data, status=status.HTTP_201_CREATED)
+
+
+class AddressView(MemberAddressView):
+    """A5 edit, A6 (soft) delete."""
+
+    def put(self, request, address_id):
+        address = self.get_address(address_id)
+        serializer = AddressSerializer(address, data=request.data)
+        if not serializer.is_valid():
+            return refused(first_error(serializer.errors))
+        update_address(address, **serializer.validated_data)
+        return Response(AddressSerializer(address).data)
+
+    def delete(self, request, address_id):
+        delete_address(request.user, self.get_address(address_id))
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class DefaultAddressView(MemberAddressView):
+    """A7 `PUT /addresses/<id>/status/`"""
+
+    def put(self, request, address_id):
+        set_default_address(request.user, self.get_address(address_id))
+        return Response({"message": "OK"})
+
+
+class AddressTitleView(MemberAddressView):
+    """A8 `PUT /addresses/<id>/title/`"""
+
+    def put(self, request, address_id):
+        address = self.get_address(address_id)
+        serializer = AddressTitleSerializer(address, data=request.data)
+        if not serializer.is_valid():
+            return refused(first_error(serializer.errors))
+        serializer.save()
+        return Response({"title": address.title})

@@ -1,0 +1,58 @@
+"""E-mail verification (API.md §6.6): save the address, mail a signed link, activate on return."""
+
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.core import signing
+from django.db import transaction
+
+from celery_tasks.email.tasks import send_verify_email
+
+from .models import User
+
+# Own salt: a token signed for another purpose (find-password, QQ binding) never verifies an email.
+VERIFY_EMAIL_SALT = "meiduo.users.verify_email"
+
+
+class EmailVerificationFailed(Exception):
+    def __init__(self, message):
+        super().__init__(message)
+        self.message = message
+
+
+def make_verify_url(user):
+    token = signing.dumps({"user_id": user.id, "email": user.email}, salt=VERIFY_EMAIL_SALT)
+    return f"{settings.FRONTEND_ORIGIN}/success_verify_email.html?{urlencode({'token': token})}"
+
+
+def change_email(user, email):
+    """Save the address and mail the link once the change is committed.
+
+    A new address starts unverified; saving the same address again only re-sends the link.
+    """
+    if email != user.email:
+        user.email = email
+        user.email_active = False
+        user.save(update_fields=["email", "email_active"])
+    verify_url = make_verify_url(user)
+    # robust: the address is saved either way; a mail server hiccup must not turn the save into a 500.
+    transaction.on_commit(lambda: send_verify_email.delay(email, verify_url), robust=True)
+
+
+def verify_email(token):
+    """Activate the address the token was issued for; it must still be the user's current address."""
+    try:
+        payload = signing.loads(token, salt=VERIFY_EMAIL_SALT, max_age=settings.VERIFY_EMAIL_TOKEN_EXPIRES)
+    except signing.SignatureExpired:
+        raise EmailVerificationFailed("验证链接已过期，请重新发送验证邮件") from None
+    except signing.BadSignature:
+        raise EmailVerificationFailed("验证链接无效") from None
+    if not isinstance(payload, dict):
+        raise EmailVerificationFailed("验证链接无效")
+    user = User.objects.filter(pk=payload.get("user_id"), email=payload.get("email")).first()
+    if user is None or not user.email:
+        raise EmailVerificationFailed("验证链接已失效，邮箱已更改")
+    if not user.email_active:
+        user.email_active = True
+        user.save(update_fields=["email_active"])
+    return user
