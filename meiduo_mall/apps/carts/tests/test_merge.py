@@ -86,3 +86,29 @@ def test_merge_is_one_round_trip(user, count_round_trips):
     request = login_request({a: (4, True), b: (1, False)})
     merge_guest_cart(request, user, HttpResponse())
     assert count_round_trips == {"cart": 1}
+
+
+def test_login_merges_the_guest_cart_and_deletes_the_cookie(api_client, user):
+    a, b, c = (sku.id for sku in SKUFactory.create_batch(3))
+    fill_redis_cart(user, {a: (9, True), c: (1, True)})
+    api_client.credentials(HTTP_AUTHORIZATION="JWT undefined")
+    api_client.post("/cart/", {"sku_id": a, "count": 2, "selected": False}, format="json")
+    api_client.post("/cart/", {"sku_id": b, "count": 1}, format="json")
+
+    response = api_client.post(
+        "/authorizations/", {"username": user.username, "password": "password123"}, format="json"
+    )
+
+    assert response.status_code == 200
+    assert response.json()["user_id"] == user.id
+    assert_cookie_deleted(response)
+    assert redis_cart(user) == {a: (2, False), b: (1, True), c: (1, True)}
+
+
+def test_failed_login_keeps_the_guest_cart(api_client, user, sku):
+    api_client.post("/cart/", {"sku_id": sku.id, "count": 2}, format="json")
+    response = api_client.post("/authorizations/", {"username": user.username, "password": "wrong-pass"}, format="json")
+    assert response.status_code == 400
+    assert "cart" not in response.cookies
+    assert api_client.get("/cart/").json()[0]["count"] == 2
+    assert redis_cart(user) == {}
