@@ -16,8 +16,8 @@ from django.conf import settings
 from django.db import IntegrityError, OperationalError, connections, transaction
 from django.db.models import Case, F, IntegerField, Value, When
 from django.utils import timezone
-from django_redis import get_redis_connection
 
+from meiduo_mall.apps.carts.stores import RedisCartStore
 from meiduo_mall.apps.goods.models import SKU, Goods
 
 from .exceptions import EmptySelection, InsufficientStock, OrderStateError, UnableToPlaceOrder
@@ -41,16 +41,8 @@ def order_freight():
 
 
 def selected_cart_counts(user):
-    """{sku_id: count} of the lines the member ticked in the Redis cart (hash ∩ selected set)."""
-    pipeline = get_redis_connection("cart").pipeline()
-    pipeline.hgetall(f"cart_{user.id}")
-    pipeline.smembers(f"cart_selected_{user.id}")
-    counts, selected = pipeline.execute()
-    lines = {}
-    for sku_id, count in counts.items():
-        if sku_id in selected and sku_id.isdigit() and count.isdigit() and int(count) > 0:
-            lines[int(sku_id)] = int(count)
-    return lines
+    """{sku_id: count} of the lines the member ticked in the Redis cart."""
+    return {sku_id: line["count"] for sku_id, line in RedisCartStore(user.id).items().items() if line["selected"]}
 
 
 def settlement_lines(user):
@@ -61,10 +53,9 @@ def settlement_lines(user):
 
 
 def _remove_cart_lines(user_id, sku_ids):
-    pipeline = get_redis_connection("cart").pipeline()
-    pipeline.hdel(f"cart_{user_id}", *sku_ids)
-    pipeline.srem(f"cart_selected_{user_id}", *sku_ids)
-    pipeline.execute()
+    cart = RedisCartStore(user_id)
+    for sku_id in sku_ids:
+        cart.remove(sku_id)
 
 
 def _in_deadlock_retry(work):

@@ -226,12 +226,3 @@ def test_a_withdrawn_sku_is_not_sold(auth_client, user, address):
 
     assert response.status_code == 400
     assert response.json() == ["停售商品 已下架"]
-
-
-def test_garbage_in_the_redis_cart_is_ignored(auth_client, user, address, sku):
-    fill_cart(user, {sku.id: 1, "abc": 2, 999999: "x", 12: -3})
-
-    response = post_order(auth_client, address)
-
-    assert response.status_code == 201
-    assert OrderInfo.objects.get().total_count == 1
