@@ -2,11 +2,16 @@
 
 import os
 from functools import lru_cache
+from zoneinfo import ZoneInfo
 
 from alipay import AliPay
 from django.conf import settings
 
 from meiduo_mall.apps.payment.keys import ensure_sandbox_keys, read_key
+
+# Alipay reads and writes times as Beijing wall-clock time.
+ALIPAY_TIME_ZONE = ZoneInfo("Asia/Shanghai")
+ALIPAY_TIME_FORMAT = "%Y-%m-%d %H:%M:%S"
 
 
 @lru_cache(maxsize=4)

@@ -10,6 +10,7 @@ import logging
 import secrets
 from base64 import b64decode, b64encode
 from binascii import Error as Base64Error
+from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 from urllib.parse import urlencode
@@ -23,6 +24,7 @@ from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
 from django.shortcuts import render
 from django.utils import timezone
 
+from meiduo_mall.apps.payment.gateway import ALIPAY_TIME_FORMAT, ALIPAY_TIME_ZONE
 from meiduo_mall.apps.payment.keys import (
     ensure_sandbox_keys,
     read_key,
@@ -62,8 +64,8 @@ def sign_as_alipay(params):
     return {**params, "sign": signature, "sign_type": "RSA2"}
 
 
-def _verified_order(params):
-    """The biz_content of a page-pay request our app signed (requests sign sign_type too)."""
+def _payable_order(params):
+    """The order of a page-pay request our app signed (requests sign sign_type too), while it may be paid."""
     data = dict(params)
     signature = data.pop("sign", "")
     try:
@@ -83,12 +85,21 @@ def _verified_order(params):
         raise InvalidOrderString("订单参数不完整") from exc
     if not data.get("return_url"):
         raise InvalidOrderString("缺少返回地址")
+    if "time_expire" in biz and _alipay_time(biz["time_expire"]) <= timezone.now():
+        raise InvalidOrderString("交易已超时关闭")
     return {**order, "return_url": data["return_url"], "notify_url": data.get("notify_url", "")}
+
+
+def _alipay_time(text):
+    try:
+        return datetime.strptime(str(text), ALIPAY_TIME_FORMAT).replace(tzinfo=ALIPAY_TIME_ZONE)
+    except ValueError as exc:
+        raise InvalidOrderString("订单参数不完整") from exc
 
 
 def _pay(order):
     """Settle the order like Alipay: notify the shop server to server, then send the buyer back."""
-    now = timezone.localtime()
+    now = timezone.localtime(timezone.now(), ALIPAY_TIME_ZONE)
     trade_no = now.strftime("%Y%m%d") + "".join(secrets.choice("0123456789") for _ in range(20))
     trade = {
         "app_id": settings.ALIPAY_APPID,
@@ -100,7 +111,7 @@ def _pay(order):
         "charset": "utf-8",
         "version": "1.0",
     }
-    moment = now.strftime("%Y-%m-%d %H:%M:%S")
+    moment = now.strftime(ALIPAY_TIME_FORMAT)
     if order["notify_url"]:
         notice = {
             **trade,
@@ -132,7 +143,7 @@ def gateway(request):
     if request.method not in ("GET", "POST"):
         return HttpResponseNotAllowed(["GET", "POST"])
     try:
-        order = _verified_order(request.GET.dict())
+        order = _payable_order(request.GET.dict())
     except InvalidOrderString as exc:
         return render(request, "payment/sandbox_gateway.html", {"error": str(exc)}, status=400)
     if request.method == "POST":

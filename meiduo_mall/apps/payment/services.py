@@ -2,6 +2,7 @@
 
 import logging
 from dataclasses import dataclass
+from datetime import timedelta
 from decimal import Decimal, InvalidOperation
 
 from alipay.exceptions import AliPayException
@@ -11,12 +12,14 @@ from django.utils import timezone
 
 from meiduo_mall.apps.orders.models import OrderInfo
 from meiduo_mall.apps.payment.exceptions import InvalidAlipayMessage, OrderNotPayable, PaymentNotApplicable
-from meiduo_mall.apps.payment.gateway import alipay_client
+from meiduo_mall.apps.payment.gateway import ALIPAY_TIME_FORMAT, ALIPAY_TIME_ZONE, alipay_client
 from meiduo_mall.apps.payment.models import Payment
 
 logger = logging.getLogger("meiduo.payment")
 
 PAID_TRADE_STATUSES = {"TRADE_SUCCESS", "TRADE_FINISHED"}
+# Payment decisions read what was just written (a new order, a concurrent payment), never a replica.
+PRIMARY = "default"
 
 
 @dataclass(frozen=True)
@@ -25,12 +28,20 @@ class AlipayTrade:
     trade_no: str
 
 
+def payment_deadline(order):
+    """When the unpaid order is cancelled; Alipay is told to close the trade at the same moment."""
+    return order.create_time + timedelta(minutes=settings.UNPAID_ORDER_TIMEOUT_MINUTES)
+
+
 def alipay_url_for(user, order_id):
     """The Alipay page-pay URL for the member's own unpaid Alipay order; the amount comes from the database."""
-    order = OrderInfo.objects.filter(
-        order_id=order_id, user=user, status=OrderInfo.Status.UNPAID, pay_method=OrderInfo.PayMethod.ALIPAY
-    ).first()
-    if order is None:
+    # From the primary: the member clicks 去支付 right after placing the order, before a replica has it.
+    order = (
+        OrderInfo.objects.using(PRIMARY)
+        .filter(order_id=order_id, user=user, status=OrderInfo.Status.UNPAID, pay_method=OrderInfo.PayMethod.ALIPAY)
+        .first()
+    )
+    if order is None or payment_deadline(order) <= timezone.now():
         raise OrderNotPayable
     order_string = alipay_client().api_alipay_trade_page_pay(
         subject=f"美多商城{order.order_id}",
@@ -38,6 +49,7 @@ def alipay_url_for(user, order_id):
         total_amount=str(order.total_amount),
         return_url=settings.ALIPAY_RETURN_URL,
         notify_url=settings.ALIPAY_NOTIFY_URL,
+        time_expire=timezone.localtime(payment_deadline(order), ALIPAY_TIME_ZONE).strftime(ALIPAY_TIME_FORMAT),
     )
     return f"{settings.ALIPAY_URL}?{order_string}"
 
@@ -67,9 +79,11 @@ def verified_trade(params, *, notice):
     trade_no = data.get("trade_no", "")
     if not trade_no or len(trade_no) > Payment._meta.get_field("trade_id").max_length:
         raise InvalidAlipayMessage("bad trade_no")
-    order = OrderInfo.objects.filter(
-        order_id=data.get("out_trade_no", ""), pay_method=OrderInfo.PayMethod.ALIPAY
-    ).first()
+    order = (
+        OrderInfo.objects.using(PRIMARY)
+        .filter(order_id=data.get("out_trade_no", ""), pay_method=OrderInfo.PayMethod.ALIPAY)
+        .first()
+    )
     if order is None:
         raise InvalidAlipayMessage("unknown order")
     try:
@@ -100,9 +114,9 @@ def record_payment(trade):
                 return
     except IntegrityError as exc:
         raise InvalidAlipayMessage("trade_no already used by another order") from exc
-    if Payment.objects.filter(order_id=order_id, trade_id=trade.trade_no).exists():
+    if Payment.objects.using(PRIMARY).filter(order_id=order_id, trade_id=trade.trade_no).exists():
         return
-    status = OrderInfo.objects.filter(order_id=order_id).values_list("status", flat=True).get()
+    status = OrderInfo.objects.using(PRIMARY).filter(order_id=order_id).values_list("status", flat=True).get()
     logger.warning(
         "REFUND NEEDED: alipay trade %s paid %s for order %s in status %s; not applied",
         trade.trade_no,

@@ -1,9 +1,13 @@
 import json
+from datetime import timedelta
 from decimal import Decimal
 from urllib.parse import parse_qsl, urlsplit
+from zoneinfo import ZoneInfo
 
 import pytest
+from django.conf import settings
 from django.test import override_settings
+from django.utils import timezone
 from rest_framework.test import APIClient
 
 from meiduo_mall.apps.orders.models import OrderInfo
@@ -39,6 +43,10 @@ def test_owner_gets_a_signed_page_pay_url_with_the_database_amount(auth_client, 
     assert biz["out_trade_no"] == order.order_id
     assert biz["total_amount"] == "1234.50"
     assert biz["subject"] == f"美多商城{order.order_id}"
+    # Alipay closes the trade when the shop cancels the unpaid order (Beijing time, as Alipay reads it).
+    deadline = order.create_time + timedelta(minutes=settings.UNPAID_ORDER_TIMEOUT_MINUTES)
+    deadline = timezone.localtime(deadline, ZoneInfo("Asia/Shanghai"))
+    assert biz["time_expire"] == f"{deadline:%Y-%m-%d %H:%M:%S}"
 
 
 def test_the_sandbox_gateway_accepts_the_signed_url(auth_client, api_client, order):
@@ -66,6 +74,16 @@ def test_the_sandbox_gateway_accepts_the_signed_url(auth_client, api_client, ord
 )
 def test_only_unpaid_alipay_orders_can_be_paid(auth_client, make_order, changes):
     order = make_order(**changes)
+
+    response = auth_client.get(payment_url(order.order_id))
+
+    assert response.status_code == 400
+    assert response.json() == {"message": "订单信息有误"}
+
+
+def test_an_order_past_its_payment_deadline_is_refused(auth_client, order):
+    placed = timezone.now() - timedelta(minutes=settings.UNPAID_ORDER_TIMEOUT_MINUTES + 1)
+    OrderInfo.objects.filter(pk=order.pk).update(create_time=placed)
 
     response = auth_client.get(payment_url(order.order_id))
 

@@ -1,11 +1,15 @@
 """The built-in sandbox gateway end to end over HTTP: its notice reaches the live server."""
 
+from datetime import timedelta
 from urllib.parse import parse_qsl, urlsplit
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.test import override_settings
+from django.utils import timezone
 
 from meiduo_mall.apps.orders.models import OrderInfo
+from meiduo_mall.apps.payment.gateway import alipay_client
 from meiduo_mall.apps.payment.models import Payment
 
 GATEWAY = "/payment/sandbox/gateway/"
@@ -24,6 +28,24 @@ def test_tampered_order_string_is_refused(auth_client, api_client, order):
         assert response.status_code == 400
         assert "签名验证失败" in response.content.decode()
     assert api_client.get(GATEWAY).status_code == 400
+    assert OrderInfo.objects.get(pk=order.pk).status == OrderInfo.Status.UNPAID
+
+
+@pytest.mark.django_db
+def test_an_expired_order_string_is_refused(api_client, order):
+    expired = timezone.localtime(timezone.now() - timedelta(seconds=1), ZoneInfo("Asia/Shanghai"))
+    query = alipay_client().api_alipay_trade_page_pay(
+        subject="美多商城",
+        out_trade_no=order.order_id,
+        total_amount="110.00",
+        return_url="http://shop.example/pay_success.html",
+        time_expire=f"{expired:%Y-%m-%d %H:%M:%S}",
+    )
+
+    for method in (api_client.get, api_client.post):
+        response = method(f"{GATEWAY}?{query}")
+        assert response.status_code == 400
+        assert "交易已超时关闭" in response.content.decode()
     assert OrderInfo.objects.get(pk=order.pk).status == OrderInfo.Status.UNPAID
 
 
