@@ -45,9 +45,14 @@ def catalog_changed(sender, **kwargs):
     transaction.on_commit(services.bump_catalog_version)
 
 
+def spu_sku_ids(goods_id):
+    return SKU.objects.filter(goods_id=goods_id).values_list("id", flat=True)
+
+
 @receiver([post_save, post_delete], sender=SKU)
 def sku_changed(sender, instance, **kwargs):
-    regenerate_detail_pages_on_commit([instance.id])
+    # Siblings link to each other through their spec options, so the whole SPU's pages follow.
+    regenerate_detail_pages_on_commit({instance.id, *spu_sku_ids(instance.goods_id)})
 
 
 @receiver(post_save, sender=SKUImage)
@@ -60,19 +65,24 @@ def sku_image_saved(sender, instance, **kwargs):
 
 
 @receiver(post_delete, sender=SKUImage)
-@receiver([post_save, post_delete], sender=SKUSpecification)
-def sku_part_changed(sender, instance, **kwargs):
+def sku_image_deleted(sender, instance, **kwargs):
     regenerate_detail_pages_on_commit([instance.sku_id])
+
+
+@receiver([post_save, post_delete], sender=SKUSpecification)
+def sku_specification_changed(sender, instance, **kwargs):
+    goods_id = SKU.objects.filter(id=instance.sku_id).values_list("goods_id", flat=True).first()
+    regenerate_detail_pages_on_commit({instance.sku_id, *spu_sku_ids(goods_id)})
 
 
 @receiver([post_save, post_delete], sender=Goods)
 def goods_changed(sender, instance, **kwargs):
-    regenerate_detail_pages_on_commit(SKU.objects.filter(goods_id=instance.id).values_list("id", flat=True))
+    regenerate_detail_pages_on_commit(spu_sku_ids(instance.id))
 
 
 @receiver([post_save, post_delete], sender=GoodsSpecification)
 def specification_changed(sender, instance, **kwargs):
-    regenerate_detail_pages_on_commit(SKU.objects.filter(goods_id=instance.goods_id).values_list("id", flat=True))
+    regenerate_detail_pages_on_commit(spu_sku_ids(instance.goods_id))
 
 
 @receiver([post_save, post_delete], sender=SpecificationOption)

@@ -154,3 +154,17 @@ def test_seed_bulk_skus_tops_up_to_the_wanted_number(phone):
     bulk = phone["gold-64"].category.sku_set.filter(caption="批量生成的测试商品")
     assert bulk.count() == 30
     assert bulk.filter(is_launched=True).count() == 30
+
+
+def test_a_new_sibling_updates_the_links_of_the_existing_pages(pages_dir, phone, django_capture_on_commit_callbacks):
+    gold_64 = phone["gold-64"]
+    generate_static_sku_detail_html(gold_64.id)
+    assert '<span class="option disabled" title="暂无此组合">256GB</span>' in read_page(pages_dir, gold_64)
+    gold = SpecificationOption.objects.get(value="金色")
+    large = SpecificationOption.objects.get(value="256GB")
+    with django_capture_on_commit_callbacks(execute=True):
+        gold_256 = SKUFactory(goods=gold_64.goods, name="测试手机 gold-256")
+        SKUSpecification.objects.create(sku=gold_256, spec=gold.spec, option=gold)
+        SKUSpecification.objects.create(sku=gold_256, spec=large.spec, option=large)
+    assert f'<a class="option" href="/goods/{gold_256.id}.html">256GB</a>' in read_page(pages_dir, gold_64)
+    assert f'<a class="option selected" href="/goods/{gold_256.id}.html">256GB</a>' in read_page(pages_dir, gold_256)
