@@ -4,7 +4,8 @@ from django.db import DatabaseError
 from django.http import HttpResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
-from rest_framework import status
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import serializers, status
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -14,12 +15,21 @@ from meiduo_mall.apps.payment.exceptions import InvalidAlipayMessage, OrderNotPa
 
 logger = logging.getLogger("meiduo.payment")
 
+MESSAGE = inline_serializer("PaymentMessage", {"message": serializers.CharField()})
+RETURN_PARAMETERS = [
+    OpenApiParameter(name, str, OpenApiParameter.QUERY, required=True)
+    for name in ("out_trade_no", "trade_no", "total_amount", "app_id", "sign", "sign_type")
+]
+
 
 class PaymentURLView(APIView):
     """P4: the Alipay URL for one of the member's unpaid Alipay orders."""
 
     permission_classes = [IsAuthenticated]
 
+    @extend_schema(
+        responses={200: inline_serializer("AlipayURL", {"alipay_url": serializers.URLField()}), 400: MESSAGE}
+    )
     def get(self, request, order_id):
         try:
             alipay_url = services.alipay_url_for(request.user, order_id)
@@ -48,6 +58,15 @@ class PaymentStatusView(APIView):
     authentication_classes = []
     permission_classes = [AllowAny]
 
+    @extend_schema(
+        request=None,
+        parameters=RETURN_PARAMETERS,
+        responses={
+            200: inline_serializer("PaymentTrade", {"trade_id": serializers.CharField()}),
+            400: MESSAGE,
+            403: MESSAGE,
+        },
+    )
     def put(self, request):
         try:
             trade_id = services.confirm_alipay_return(request.query_params.dict())
