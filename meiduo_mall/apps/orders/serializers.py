@@ -30,9 +30,11 @@ class PlaceOrderSerializer(serializers.Serializer):
         error_messages={"required": "请选择支付方式", "invalid_choice": "支付方式无效", "null": "请选择支付方式"},
     )
 
-    def __init__(self, *args, user, **kwargs):
+    def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["address"].queryset = Address.objects.filter(user=user, is_deleted=False)
+        # Only the member's own live addresses exist for this field; without a member, none do.
+        if user is not None:
+            self.fields["address"].queryset = Address.objects.filter(user=user, is_deleted=False)
 
     def error_list(self):
         """The page alerts data[0], so every placement error is sent as one bare list."""
@@ -86,7 +88,7 @@ class SKUCommentSerializer(serializers.ModelSerializer):
         model = OrderGoods
         fields = ("username", "comment", "score")
 
-    def get_username(self, line):
+    def get_username(self, line) -> str:
         name = line.order.user.username
         if not line.is_anonymous:
             return name

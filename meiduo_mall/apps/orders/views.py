@@ -1,6 +1,7 @@
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
-from rest_framework import status
+from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
+from rest_framework import serializers, status
 from rest_framework.exceptions import ValidationError
 from rest_framework.generics import ListAPIView, RetrieveAPIView
 from rest_framework.permissions import IsAuthenticated
@@ -40,9 +41,27 @@ def refused(exc):
     return Response({"message": str(exc)}, status=status.HTTP_400_BAD_REQUEST)
 
 
+ORDER_STEP_SCHEMA = extend_schema(
+    request=None,
+    responses={
+        200: inline_serializer(
+            "OrderStep", {"order_id": serializers.CharField(), "status": serializers.IntegerField()}
+        ),
+        400: OpenApiResponse(description='{"message": "..."} when the order is not in the right state'),
+        404: OpenApiResponse(description="not the member's order"),
+    },
+)
+
+
 class SettlementView(APIView):
     permission_classes = [IsAuthenticated]
 
+    @extend_schema(
+        responses=inline_serializer(
+            "Settlement",
+            {"freight": serializers.CharField(), "skus": SettlementLineSerializer(many=True)},
+        )
+    )
     def get(self, request):
         lines = services.settlement_lines(request.user)
         return Response(
@@ -61,6 +80,15 @@ class OrderListView(ListAPIView):
 class OrdersView(OrderListView):
     """GET: my orders; POST: place an order from the selected cart lines."""
 
+    @extend_schema(
+        request=PlaceOrderSerializer,
+        responses={
+            201: inline_serializer(
+                "PlacedOrder", {"order_id": serializers.CharField(), "total_amount": serializers.CharField()}
+            ),
+            400: OpenApiResponse(description='a bare list of messages, e.g. ["<商品名> 库存不足"]'),
+        },
+    )
     def post(self, request):
         serializer = PlaceOrderSerializer(data=request.data, user=request.user)
         if not serializer.is_valid():
@@ -86,6 +114,7 @@ class OrderDetailView(RetrieveAPIView):
 class OrderCancelView(APIView):
     permission_classes = [IsAuthenticated]
 
+    @ORDER_STEP_SCHEMA
     def put(self, request, order_id):
         order = owned_order(request, order_id)
         if not services.cancel_order(order):
@@ -96,6 +125,7 @@ class OrderCancelView(APIView):
 class OrderReceiptView(APIView):
     permission_classes = [IsAuthenticated]
 
+    @ORDER_STEP_SCHEMA
     def put(self, request, order_id):
         order = owned_order(request, order_id)
         try:
@@ -108,6 +138,7 @@ class OrderReceiptView(APIView):
 class UncommentedGoodsView(APIView):
     permission_classes = [IsAuthenticated]
 
+    @extend_schema(responses=OrderLineSerializer(many=True))
     def get(self, request, order_id):
         order = owned_order(request, order_id)
         try:
@@ -120,6 +151,7 @@ class UncommentedGoodsView(APIView):
 class OrderCommentView(APIView):
     permission_classes = [IsAuthenticated]
 
+    @extend_schema(request=CommentSerializer, responses={201: None})
     def post(self, request, order_id):
         order = owned_order(request, order_id)
         serializer = CommentSerializer(data=request.data, context={"order_id": order.order_id})
@@ -140,6 +172,7 @@ class SKUCommentsView(APIView):
     # Public: a stale token in the shopper's browser must not hide the comments.
     authentication_classes = []
 
+    @extend_schema(responses=SKUCommentSerializer(many=True))
     def get(self, request, sku_id):
         comments = (
             OrderGoods.objects.filter(sku_id=sku_id, is_commented=True)
