@@ -149,6 +149,39 @@
     return hex.slice(0, 8) + '-' + hex.slice(8, 12) + '-' + hex.slice(12, 16) + '-' + hex.slice(16, 20) + '-' + hex.slice(20);
   }
 
+  // Vue mixin for a "获取短信验证码" button: call startSmsCountdown() after a send; the label counts down '<n>秒'.
+  var SMS_RESEND_SECONDS = 60;
+  var smsButtonMixin = {
+    data: function () { return { countdown: 0, smsSending: false }; },
+    computed: {
+      smsButtonText: function () {
+        if (this.countdown > 0) return this.countdown + '秒';
+        return this.smsSending ? '发送中…' : '获取短信验证码';
+      }
+    },
+    methods: {
+      startSmsCountdown: function () {
+        var self = this;
+        self.countdown = SMS_RESEND_SECONDS;
+        var timer = setInterval(function () {
+          self.countdown -= 1;
+          if (self.countdown <= 0) clearInterval(timer);
+        }, 1000);
+      }
+    }
+  };
+
+  // Vue mixin for an image captcha: <img :src="imageCodeUrl" @click="refreshImageCode"> and v-model="imageCode".
+  var imageCodeMixin = {
+    data: function () { return { imageCodeId: uuid(), imageCode: '' }; },
+    computed: {
+      imageCodeUrl: function () { return host + '/image_codes/' + this.imageCodeId + '/'; }
+    },
+    methods: {
+      refreshImageCode: function () { this.imageCodeId = uuid(); this.imageCode = ''; }
+    }
+  };
+
   function escapeHtml(s) {
     return String(s).replace(/[&<>"']/g, function (c) {
       return { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' }[c];
@@ -203,6 +236,8 @@
     showError: showError,
     queryParam: queryParam,
     uuid: uuid,
+    smsButtonMixin: smsButtonMixin,
+    imageCodeMixin: imageCodeMixin,
     escapeHtml: escapeHtml,
     renderHeader: renderHeader
   };

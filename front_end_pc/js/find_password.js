@@ -2,27 +2,19 @@
 (function () {
   'use strict';
 
-  var SMS_INTERVAL = 60;
 
   Vue.createApp({
+    mixins: [meiduo.imageCodeMixin, meiduo.smsButtonMixin],
     data: function () {
       return {
         step: 1, stepTitles: ['填写账户名', '验证身份', '设置新密码', '完成'],
-        account: '', imageCodeId: meiduo.uuid(), imageCode: '',
-        maskedMobile: '', smsToken: '', smsCode: '', countdown: 0, smsSending: false,
+        account: '',
+        maskedMobile: '', smsToken: '', smsCode: '',
         userId: null, resetToken: '', password: '', password2: '',
         errors: {}, busy: false
       };
     },
-    computed: {
-      imageCodeUrl: function () { return host + '/image_codes/' + this.imageCodeId + '/'; },
-      smsButtonText: function () {
-        if (this.countdown > 0) return this.countdown + '秒';
-        return this.smsSending ? '发送中…' : '获取短信验证码';
-      }
-    },
     methods: {
-      refreshImageCode: function () { this.imageCodeId = meiduo.uuid(); this.imageCode = ''; },
       submitAccount: function () {
         var self = this;
         self.errors = {
@@ -44,14 +36,6 @@
           self.refreshImageCode();
         }).finally(function () { self.busy = false; });
       },
-      startCountdown: function () {
-        var self = this;
-        self.countdown = SMS_INTERVAL;
-        var timer = setInterval(function () {
-          self.countdown -= 1;
-          if (self.countdown <= 0) clearInterval(timer);
-        }, 1000);
-      },
       sendSmsCode: function () {
         var self = this;
         if (self.smsSending || self.countdown > 0) return;
@@ -59,7 +43,7 @@
         meiduo.api('GET', '/sms_codes/', { auth: false, params: { access_token: self.smsToken } })
           .then(function () {
             self.errors = {};
-            self.startCountdown();
+            self.startSmsCountdown();
             meiduo.toast('短信验证码已发送', 'success');
           })
           .catch(function (err) { self.errors = { smsCode: err.message }; })

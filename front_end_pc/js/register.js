@@ -4,26 +4,18 @@
 
   var USERNAME_RE = /^[A-Za-z0-9_-]{5,20}$/;
   var MOBILE_RE = /^1[3-9]\d{9}$/;
-  var SMS_INTERVAL = 60;
 
   Vue.createApp({
+    mixins: [meiduo.imageCodeMixin, meiduo.smsButtonMixin],
     data: function () {
       return {
         username: '', password: '', password2: '', mobile: '',
-        imageCodeId: meiduo.uuid(), imageCode: '', smsCode: '', allow: false,
-        errors: {}, countdown: 0, smsSending: false, submitting: false
+        smsCode: '', allow: false,
+        errors: {}, submitting: false
       };
-    },
-    computed: {
-      imageCodeUrl: function () { return host + '/image_codes/' + this.imageCodeId + '/'; },
-      smsButtonText: function () {
-        if (this.countdown > 0) return this.countdown + '秒';
-        return this.smsSending ? '发送中…' : '获取短信验证码';
-      }
     },
     methods: {
       setError: function (field, message) { this.errors = Object.assign({}, this.errors, { [field]: message || '' }); },
-      refreshImageCode: function () { this.imageCodeId = meiduo.uuid(); this.imageCode = ''; },
       checkUsername: function () {
         var self = this;
         if (!USERNAME_RE.test(self.username)) {
@@ -67,14 +59,6 @@
         this.setError('imageCode', ok ? '' : '请填写图片验证码');
         return ok;
       },
-      startCountdown: function () {
-        var self = this;
-        self.countdown = SMS_INTERVAL;
-        var timer = setInterval(function () {
-          self.countdown -= 1;
-          if (self.countdown <= 0) clearInterval(timer);
-        }, 1000);
-      },
       sendSmsCode: function () {
         var self = this;
         if (self.smsSending || self.countdown > 0) return;
@@ -86,7 +70,7 @@
           auth: false, params: { text: self.imageCode, image_code_id: self.imageCodeId }
         }).then(function () {
           self.setError('smsCode', '');
-          self.startCountdown();
+          self.startSmsCountdown();
           meiduo.toast('短信验证码已发送', 'success');
         }).catch(function (err) {
           var message = err.message;
