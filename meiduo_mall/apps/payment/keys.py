@@ -4,7 +4,7 @@ Real deployments put the app private key and Alipay's public key at the settings
 built-in sandbox gateway (dev, demo, tests) nobody has those, so the first use makes two pairs:
 an "app" pair (we sign requests, the gateway checks them) and a "gateway" pair (the gateway signs
 notices and returns, we check them). They land at the same settings paths, so the real SDK code
-runs unchanged against the sandbox.
+runs unchanged against the sandbox. Key files someone else put at those paths are never replaced.
 """
 
 import fcntl
@@ -13,6 +13,7 @@ from pathlib import Path
 
 from Cryptodome.PublicKey import RSA
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 
 KEY_BITS = 2048
 
@@ -57,6 +58,11 @@ def ensure_sandbox_keys():
         fcntl.flock(lock, fcntl.LOCK_EX)
         if all(p.exists() for p in paths):
             return
+        if app_private_path.exists() or gateway_public_path.exists():
+            raise ImproperlyConfigured(
+                "Alipay keys are configured but the sandbox gateway's own halves are missing: "
+                "set ALIPAY_SANDBOX_ENABLED=false to use them, or point the ALIPAY_*_KEY_PATH settings elsewhere."
+            )
         app_key = RSA.generate(KEY_BITS)
         gateway_key = RSA.generate(KEY_BITS)
         _write_private(app_private_path, app_key.export_key())

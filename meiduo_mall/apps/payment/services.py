@@ -137,7 +137,7 @@ def accept_alipay_notice(params):
     except PaymentNotApplicable:
         # Genuine money for an order that cannot take it: logged for a refund above; a `fail` would
         # only make Alipay resend the same notice for a day without changing the outcome.
-        return True
+        pass
     return True
 
 

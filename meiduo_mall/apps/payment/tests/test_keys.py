@@ -1,6 +1,7 @@
 import stat
 
 import pytest
+from django.core.exceptions import ImproperlyConfigured
 from django.test import override_settings
 
 from meiduo_mall.apps.payment.gateway import alipay_client
@@ -35,3 +36,15 @@ def test_without_the_sandbox_missing_keys_are_an_error_not_generated(tmp_path):
         with pytest.raises(FileNotFoundError):
             alipay_client()
     assert not app_private.exists()
+
+
+def test_keys_someone_configured_are_never_replaced_by_sandbox_ones(tmp_path):
+    app_private = tmp_path / "app_private_key.pem"
+    alipay_public = tmp_path / "alipay_public_key.pem"
+    app_private.write_text("a real app key")
+    alipay_public.write_text("alipay's real public key")
+    with override_settings(ALIPAY_APP_PRIVATE_KEY_PATH=str(app_private), ALIPAY_PUBLIC_KEY_PATH=str(alipay_public)):
+        with pytest.raises(ImproperlyConfigured):
+            alipay_client()
+    assert app_private.read_text() == "a real app key"
+    assert alipay_public.read_text() == "alipay's real public key"
