@@ -208,6 +208,7 @@
       '<div id="mini-cart-slot"></div></div>';
     var out = el.querySelector('.logout');
     if (out) out.addEventListener('click', function (e) { e.preventDefault(); logout(); });
+    miniCart.refresh();
   }
 
   function renderFooter() {
@@ -219,11 +220,51 @@
       '<p>CopyRight © 2026 美多商城 All Rights Reserved</p></div>';
   }
 
+  // Mini cart in the header: the number of pieces and a dropdown of the lines, from GET /cart/
+  // (a guest's cookie cart or a member's cart). Pages that change the cart call meiduoMiniCart.refresh().
+  var miniCart = {
+    refresh: function () {
+      loadMiniCartStyle();
+      return api('GET', '/cart/').then(renderMiniCart, function () { renderMiniCart(null); });
+    }
+  };
+
+  function loadMiniCartStyle() {
+    if (document.getElementById('mini-cart-style')) return;
+    var link = document.createElement('link');
+    link.id = 'mini-cart-style';
+    link.rel = 'stylesheet';
+    link.href = '/css/mini_cart.css';
+    document.head.appendChild(link);
+  }
+
+  // lines === null: the cart could not be read, so no count is shown rather than a wrong one.
+  function renderMiniCart(lines) {
+    var slot = document.getElementById('mini-cart-slot');
+    if (!slot) return;
+    var total = 0;
+    var items = (lines || []).map(function (line) {
+      total += line.count;
+      return '<li><a href="/goods/' + encodeURIComponent(line.id) + '.html">' +
+        '<img src="' + escapeHtml(line.default_image_url || '') + '" alt="">' +
+        '<span class="name">' + escapeHtml(line.name) + '</span></a>' +
+        '<span class="line-count">×' + escapeHtml(line.count) + '</span></li>';
+    }).join('');
+    slot.innerHTML = '<div class="mini-cart">' +
+      '<a href="/cart.html" class="mini-cart-link">我的购物车' +
+      (lines ? '<em class="mini-cart-count">' + total + '</em>' : '') + '</a>' +
+      '<div class="mini-cart-dropdown">' +
+      (lines === null ? '<p class="empty">购物车暂时无法读取，请稍后再试</p>'
+        : items ? '<ul>' + items + '</ul>' : '<p class="empty">购物车中还没有商品，赶紧选购吧！</p>') +
+      '<a href="/cart.html" class="btn go-cart">去购物车结算</a></div></div>';
+  }
+
   document.addEventListener('DOMContentLoaded', function () {
     renderHeader();
     renderFooter();
   });
 
+  global.meiduoMiniCart = miniCart;
   global.meiduo = {
     auth: auth,
     api: api,
