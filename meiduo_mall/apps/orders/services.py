@@ -28,6 +28,8 @@ PRIMARY = "default"
 MYSQL_DEADLOCK = 1213
 DEADLOCK_ATTEMPTS = 5
 ORDER_ID_ATTEMPTS = 20
+# The largest total tb_order_info.total_amount (Decimal(10, 2)) can hold.
+MAX_ORDER_AMOUNT = Decimal("99999999.99")
 
 
 @dataclass(frozen=True)
@@ -131,11 +133,14 @@ def _write_order(user, address, pay_method, counts):
             if not skus[sku_id].is_launched:
                 raise UnableToPlaceOrder(f"{skus[sku_id].name} 已下架")
         freight = order_freight()
+        total_amount = sum((skus[i].price * counts[i] for i in sku_ids), freight)
+        if total_amount > MAX_ORDER_AMOUNT:
+            raise UnableToPlaceOrder("订单金额超出上限，请分开下单")
         order = _create_order_info(
             user,
             address=address,
             total_count=sum(counts.values()),
-            total_amount=sum((skus[i].price * counts[i] for i in sku_ids), freight),
+            total_amount=total_amount,
             freight=freight,
             pay_method=pay_method,
             status=OrderInfo.Status.UNPAID if pay_method == OrderInfo.PayMethod.ALIPAY else OrderInfo.Status.UNSEND,

@@ -226,3 +226,15 @@ def test_a_withdrawn_sku_is_not_sold(auth_client, user, address):
 
     assert response.status_code == 400
     assert response.json() == ["停售商品 已下架"]
+
+
+def test_an_order_too_large_for_the_books_is_refused(auth_client, user, address):
+    dear = SKUFactory(price=Decimal("60000000.00"))
+    fill_cart(user, {dear.id: 2})
+
+    response = post_order(auth_client, address)
+
+    assert response.status_code == 400
+    assert response.json() == ["订单金额超出上限，请分开下单"]
+    dear.refresh_from_db()
+    assert dear.stock == 10
