@@ -1,3 +1,6 @@
+from contextlib import contextmanager
+
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
@@ -7,6 +10,17 @@ from rest_framework.views import APIView
 from .exceptions import CartError
 from .serializers import CartLineSerializer, CartRemovalSerializer, CartSelectionSerializer, CartSKUSerializer
 from .services import add_to_cart, cart_lines, cart_store
+
+MESSAGE_OK = {"message": "OK"}
+
+
+@contextmanager
+def refused_as_400():
+    """A change the cart rules refuse is a 400 in `non_field_errors`, which the pages show."""
+    try:
+        yield
+    except CartError as exc:
+        raise ValidationError({api_settings.NON_FIELD_ERRORS_KEY: [str(exc)]}) from None
 
 
 class CartAPIView(APIView):
@@ -23,54 +37,46 @@ class CartAPIView(APIView):
         return serializer.validated_data
 
     @staticmethod
-    def refused(exc):
-        return ValidationError({api_settings.NON_FIELD_ERRORS_KEY: [str(exc)]})
+    def answer(store, data=None, status_code=status.HTTP_200_OK):
+        response = Response(data, status=status_code)
+        store.save(response)
+        return response
+
+
+def line_answer(data):
+    return {"sku_id": data["sku_id"], "count": data["count"], "selected": data["selected"]}
 
 
 class CartView(CartAPIView):
+    @extend_schema(responses=CartSKUSerializer(many=True))
     def get(self, request):
         store = cart_store(request)
-        response = Response(CartSKUSerializer(cart_lines(store), many=True).data)
-        store.save(response)
-        return response
+        return self.answer(store, CartSKUSerializer(cart_lines(store), many=True).data)
 
+    @extend_schema(request=CartLineSerializer, responses={201: CartLineSerializer})
     def post(self, request):
-        store = cart_store(request)
-        data = self.validated(CartLineSerializer, request)
-        try:
+        store, data = cart_store(request), self.validated(CartLineSerializer, request)
+        with refused_as_400():
             add_to_cart(store, data["sku"], data["count"], data["selected"])
-        except CartError as exc:
-            raise self.refused(exc) from None
-        response = Response(
-            {"sku_id": data["sku_id"], "count": data["count"], "selected": data["selected"]},
-            status=status.HTTP_201_CREATED,
-        )
-        store.save(response)
-        return response
+        return self.answer(store, line_answer(data), status.HTTP_201_CREATED)
 
+    @extend_schema(request=CartLineSerializer, responses=CartLineSerializer)
     def put(self, request):
-        store = cart_store(request)
-        data = self.validated(CartLineSerializer, request)
-        try:
+        store, data = cart_store(request), self.validated(CartLineSerializer, request)
+        with refused_as_400():
             store.set(data["sku_id"], data["count"], data["selected"])
-        except CartError as exc:
-            raise self.refused(exc) from None
-        response = Response({"sku_id": data["sku_id"], "count": data["count"], "selected": data["selected"]})
-        store.save(response)
-        return response
+        return self.answer(store, line_answer(data))
 
+    @extend_schema(request=CartRemovalSerializer, responses={204: OpenApiResponse(description="已删除")})
     def delete(self, request):
         store = cart_store(request)
         store.remove(self.validated(CartRemovalSerializer, request)["sku_id"])
-        response = Response(status=status.HTTP_204_NO_CONTENT)
-        store.save(response)
-        return response
+        return self.answer(store, status_code=status.HTTP_204_NO_CONTENT)
 
 
 class CartSelectionView(CartAPIView):
+    @extend_schema(request=CartSelectionSerializer, responses={200: OpenApiResponse(description='{"message": "OK"}')})
     def put(self, request):
         store = cart_store(request)
         store.select_all(self.validated(CartSelectionSerializer, request)["selected"])
-        response = Response({"message": "OK"})
-        store.save(response)
-        return response
+        return self.answer(store, MESSAGE_OK)

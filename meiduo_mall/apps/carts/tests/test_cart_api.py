@@ -172,19 +172,16 @@ def test_at_most_100_distinct_lines(shopper, db):
     assert shopper.put("/cart/", {"sku_id": skus[1].id, "count": 3}, format="json").status_code == 200
 
 
-@pytest.mark.parametrize("body", [None, [], "text", {"selected": "maybe"}, {"selected": None}])
-def test_bad_selection_body_is_refused(shopper, skus, body):
+@pytest.mark.parametrize(
+    "method, path, body",
+    [
+        *[("put", "/cart/selection/", body) for body in (None, [], "text", {"selected": "maybe"}, {"selected": None})],
+        *[("delete", "/cart/", body) for body in (None, {}, {"sku_id": "x"}, {"sku_id": -3}, ["sku_id"])],
+    ],
+)
+def test_bad_selection_or_delete_body_is_refused(shopper, skus, method, path, body):
     shopper.post("/cart/", {"sku_id": skus[0].id, "count": 1}, format="json")
-    response = shopper.put("/cart/selection/", body, format="json")
-    assert response.status_code == 400
-    assert response.json()["non_field_errors"]
-    assert cart(shopper) == {skus[0].id: (1, True)}
-
-
-@pytest.mark.parametrize("body", [None, {}, {"sku_id": "x"}, {"sku_id": -3}, ["sku_id"]])
-def test_bad_delete_body_is_refused(shopper, skus, body):
-    shopper.post("/cart/", {"sku_id": skus[0].id, "count": 1}, format="json")
-    response = shopper.delete("/cart/", body, format="json")
+    response = getattr(shopper, method)(path, body, format="json")
     assert response.status_code == 400
     assert response.json()["non_field_errors"]
     assert cart(shopper) == {skus[0].id: (1, True)}
