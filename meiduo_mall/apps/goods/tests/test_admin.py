@@ -1,0 +1,64 @@
+"""The back office pages of the catalog and the ads render, and an SKU edit there regenerates its page."""
+
+import pytest
+
+from meiduo_mall.apps.contents.models import Content, ContentCategory
+from meiduo_mall.apps.goods.models import SKUImage
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def staff_client(client):
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    return client
+
+
+def test_catalog_admin_pages_render(staff_client, sku):
+    SKUImage.objects.create(sku=sku, image="skus/a.jpg")
+    slot = ContentCategory.objects.create(name="快讯", key="index_kx")
+    content = Content.objects.create(category=slot, title="快讯一", url="/index.html", sequence=1)
+    for url in (
+        "/admin/goods/sku/",
+        f"/admin/goods/sku/{sku.id}/change/",
+        "/admin/goods/sku/?is_launched__exact=1&q=测试",
+        "/admin/goods/sku/export/",
+        "/admin/goods/sku/import/",
+        "/admin/goods/goods/",
+        f"/admin/goods/goods/{sku.goods_id}/change/",
+        "/admin/goods/goodscategory/",
+        "/admin/goods/goodschannel/",
+        "/admin/contents/contentcategory/",
+        f"/admin/contents/content/{content.id}/change/",
+    ):
+        assert staff_client.get(url).status_code == 200, url
+
+
+def test_saving_an_sku_in_the_admin_regenerates_its_page(
+    staff_client, sku, settings, tmp_path, django_capture_on_commit_callbacks
+):
+    settings.GENERATED_STATIC_HTML_FILES_DIR = tmp_path
+    form = {
+        "name": "后台改名",
+        "caption": sku.caption,
+        "goods": sku.goods_id,
+        "category": sku.category_id,
+        "price": "88.00",
+        "cost_price": "50.00",
+        "market_price": "99.00",
+        "stock": 5,
+        "sales": 0,
+        "comments": 0,
+        "is_launched": "on",
+        "default_image_url": sku.default_image_url,
+        "images-TOTAL_FORMS": 0,
+        "images-INITIAL_FORMS": 0,
+        "specs-TOTAL_FORMS": 0,
+        "specs-INITIAL_FORMS": 0,
+    }
+    with django_capture_on_commit_callbacks(execute=True):
+        response = staff_client.post(f"/admin/goods/sku/{sku.id}/change/", form)
+    assert response.status_code == 302
+    html = (tmp_path / "goods" / f"{sku.id}.html").read_text(encoding="utf-8")
+    assert "后台改名" in html and "¥88.00" in html
