@@ -5,3 +5,6 @@ class UsersConfig(AppConfig):
     name = "meiduo_mall.apps.users"
     label = "users"
     verbose_name = "用户"
+
+    def ready(self):
+        from . import schema  # noqa: F401  registers the OpenAPI description of our JWT authentication

@@ -1,4 +1,6 @@
-from rest_framework import status
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import serializers, status
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -24,10 +26,21 @@ from .services import (
 from .throttles import FailedLoginLimiter
 from .tokens import login_payload
 
+MESSAGE = inline_serializer("Message", {"message": serializers.CharField()})
+TOKEN = inline_serializer(
+    "LoginToken",
+    {"token": serializers.CharField(), "user_id": serializers.IntegerField(), "username": serializers.CharField()},
+)
+
 # The anonymous endpoints below skip authentication: a stale token left in the browser
 # must not turn registering or logging in into a 401.
 
 
+@extend_schema(
+    responses=inline_serializer(
+        "UsernameCount", {"username": serializers.CharField(), "count": serializers.IntegerField()}
+    )
+)
 class UsernameCountView(APIView):
     """U1"""
 
@@ -37,6 +50,9 @@ class UsernameCountView(APIView):
         return Response({"username": username, "count": User.objects.filter(username=username).count()})
 
 
+@extend_schema(
+    responses=inline_serializer("MobileCount", {"mobile": serializers.CharField(), "count": serializers.IntegerField()})
+)
 class MobileCountView(APIView):
     """U2"""
 
@@ -51,6 +67,7 @@ class UserView(APIView):
 
     authentication_classes = ()
 
+    @extend_schema(request=RegisterSerializer, responses={201: RegisterSerializer, 400: OpenApiTypes.OBJECT})
     def post(self, request):
         serializer = RegisterSerializer(data=request.data)
         if not serializer.is_valid():
@@ -69,6 +86,7 @@ class LoginView(APIView):
 
     authentication_classes = ()
 
+    @extend_schema(request=LoginSerializer, responses={200: TOKEN, 400: OpenApiTypes.OBJECT, 429: MESSAGE})
     def post(self, request):
         limiter = FailedLoginLimiter(request)
         wait = limiter.retry_after()
@@ -92,6 +110,16 @@ class SMSTokenView(APIView):
 
     authentication_classes = ()
 
+    @extend_schema(
+        parameters=[ImageCodeSerializer],
+        responses={
+            200: inline_serializer(
+                "SMSToken", {"mobile": serializers.CharField(), "access_token": serializers.CharField()}
+            ),
+            400: MESSAGE,
+            404: MESSAGE,
+        },
+    )
     def get(self, request, account):
         captcha = ImageCodeSerializer(data=request.query_params)
         if not captcha.is_valid():
@@ -111,6 +139,9 @@ class SMSCodeByTokenView(APIView):
 
     authentication_classes = ()
 
+    @extend_schema(
+        parameters=[OpenApiParameter("access_token", str, required=True)], responses={200: MESSAGE, 400: MESSAGE}
+    )
     def get(self, request):
         user = user_from_sms_token(request.query_params.get("access_token", ""))
         if user is None:
@@ -123,6 +154,16 @@ class PasswordTokenView(APIView):
 
     authentication_classes = ()
 
+    @extend_schema(
+        parameters=[OpenApiParameter("sms_code", str, required=True)],
+        responses={
+            200: inline_serializer(
+                "PasswordToken", {"user_id": serializers.IntegerField(), "access_token": serializers.CharField()}
+            ),
+            400: MESSAGE,
+            404: MESSAGE,
+        },
+    )
     def get(self, request, account):
         user = find_account(account)
         if user is None:
@@ -147,6 +188,7 @@ class UserPasswordView(APIView):
     def put(self, request, user_id):
         return change_password_response(request, user_id)
 
+    @extend_schema(request=ResetPasswordSerializer, responses={200: MESSAGE, 400: MESSAGE})
     def post(self, request, user_id):
         serializer = ResetPasswordSerializer(data=request.data)
         if not serializer.is_valid():

@@ -1,4 +1,7 @@
 from django.http import HttpResponse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
+from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.throttling import BaseThrottle
 from rest_framework.views import APIView
@@ -7,6 +10,8 @@ from .exceptions import VerificationError
 from .responses import first_error, refused
 from .serializers import ImageCodeSerializer
 from .services import check_image_code, create_image_code, issue_sms_code
+
+MESSAGE = inline_serializer("Message", {"message": serializers.CharField()})
 
 
 def client_ip(request):
@@ -19,6 +24,7 @@ class ImageCodeView(APIView):
 
     authentication_classes = ()
 
+    @extend_schema(responses={(200, "image/jpeg"): OpenApiResponse(OpenApiTypes.BINARY, description="验证码图片")})
     def get(self, request, image_code_id):
         response = HttpResponse(create_image_code(image_code_id), content_type="image/jpeg")
         response["Cache-Control"] = "no-store"
@@ -39,6 +45,11 @@ class SMSCodeView(APIView):
 
     authentication_classes = ()
 
+    @extend_schema(
+        parameters=[ImageCodeSerializer(required=False)],
+        responses={200: MESSAGE, 400: MESSAGE},
+        description="VAR-A sends text and image_code_id (checked first); VAR-B sends neither.",
+    )
     def get(self, request, mobile):
         params = request.query_params
         if "text" in params or "image_code_id" in params:

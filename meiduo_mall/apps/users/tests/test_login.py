@@ -112,7 +112,11 @@ def test_success_clears_the_account_failures(api_client, user):
 
 @pytest.mark.django_db
 def test_forged_and_expired_tokens_are_rejected(user):
-    forged = jwt.encode({"user_id": user.id, "token_type": "access", "exp": 4102444800}, "a-forger-does-not-know-our-signing-key", "HS256")
+    forged = jwt.encode(
+        {"user_id": user.id, "token_type": "access", "exp": 4102444800},
+        "a-forger-does-not-know-our-signing-key",
+        "HS256",
+    )
     with pytest.raises(InvalidToken):
         authenticate(f"JWT {forged}")
     expired = jwt.encode({"user_id": user.id, "token_type": "access", "exp": 1}, settings.SECRET_KEY, "HS256")
