@@ -20,6 +20,7 @@ from Cryptodome.Hash import SHA256
 from Cryptodome.PublicKey import RSA
 from Cryptodome.Signature import pkcs1_15
 from django.conf import settings
+from django.core.cache import cache
 from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
 from django.shortcuts import render
 from django.utils import timezone
@@ -37,6 +38,7 @@ logger = logging.getLogger("meiduo.payment")
 PAGE_PAY_METHOD = "alipay.trade.page.pay"
 SANDBOX_SELLER_ID = "2088000000000000"
 NOTIFY_TIMEOUT_SECONDS = 10
+PAID_TRADE_MEMORY = 24 * 3600
 
 
 class InvalidOrderString(Exception):
@@ -144,6 +146,10 @@ def gateway(request):
         return HttpResponseNotAllowed(["GET", "POST"])
     try:
         order = _payable_order(request.GET.dict())
+        # Like Alipay, a trade is paid once: going back and pressing 付款 again is refused.
+        paid_key = f"alipay_sandbox_paid_{order['out_trade_no']}"
+        if cache.get(paid_key) or (request.method == "POST" and not cache.add(paid_key, True, PAID_TRADE_MEMORY)):
+            raise InvalidOrderString("该订单已支付")
     except InvalidOrderString as exc:
         return render(request, "payment/sandbox_gateway.html", {"error": str(exc)}, status=400)
     if request.method == "POST":

@@ -63,8 +63,9 @@ def test_paying_notifies_the_shop_and_returns_the_buyer_with_signed_parameters(
 ):
     settings.ALIPAY_NOTIFY_URL = f"{live_server.url}/payment/notify/"
     settings.ALIPAY_RETURN_URL = f"{live_server.url}/pay_success.html"
+    query = gateway_query(auth_client, order)
 
-    response = api_client.post(f"{GATEWAY}?{gateway_query(auth_client, order)}")
+    response = api_client.post(f"{GATEWAY}?{query}")
 
     assert response.status_code == 302
     back = urlsplit(response["Location"])
@@ -94,6 +95,12 @@ def test_paying_notifies_the_shop_and_returns_the_buyer_with_signed_parameters(
 
     assert status.status_code == 200
     assert status.json() == {"trade_id": params["trade_no"]}
+    assert Payment.objects.count() == 1
+
+    # Back in the browser history, the gateway refuses to take the money a second time.
+    again = api_client.post(f"{GATEWAY}?{query}")
+    assert again.status_code == 400
+    assert "该订单已支付" in again.content.decode()
     assert Payment.objects.count() == 1
 
 
