@@ -1,3 +1,8 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns = []
+from . import views
+
+urlpatterns = [
+    path("qq/authorization/", views.QQAuthorizationView.as_view(), name="qq-authorization"),
+    path("qq/user/", views.QQUserView.as_view(), name="qq-user"),
+]

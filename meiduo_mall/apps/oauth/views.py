@@ -1,0 +1,81 @@
+import logging
+
+from rest_framework import status
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from meiduo_mall.apps.carts.services import merge_guest_cart
+from meiduo_mall.apps.users.tokens import login_payload
+from meiduo_mall.apps.verifications.exceptions import VerificationError
+from meiduo_mall.apps.verifications.services import use_sms_code
+
+from . import services
+from .qq import QQOAuthClient, QQServiceError, qq_login_enabled
+from .serializers import QQBindSerializer
+
+logger = logging.getLogger("meiduo")
+
+
+def qq_unavailable():
+    return Response({"message": "QQ登录未开启"}, status=status.HTTP_503_SERVICE_UNAVAILABLE)
+
+
+def logged_in(request, user):
+    response = Response(login_payload(user))
+    merge_guest_cart(request, user, response)
+    return response
+
+
+class QQAuthorizationView(APIView):
+    """O1: the QQ login URL; QQ sends the shopper back to oauth_callback.html with `state`."""
+
+    authentication_classes = ()
+
+    def get(self, request):
+        if not qq_login_enabled():
+            return qq_unavailable()
+        state = request.query_params.get("next") or request.query_params.get("state") or "/"
+        # Only paths of this shop: an absolute URL in `state` would turn the callback into an open redirect.
+        if not state.startswith("/") or state.startswith("//"):
+            state = "/"
+        login_url = QQOAuthClient(state=state).login_url()
+        return Response({"login_url": login_url, "oauth_url": login_url})
+
+
+class QQUserView(APIView):
+    """O2 (GET ?code=): log in a bound QQ user, or hand out a token for binding. O3 (POST): bind."""
+
+    authentication_classes = ()
+
+    def get(self, request):
+        code = request.query_params.get("code")
+        if not code:
+            return Response({"message": "缺少code"}, status=status.HTTP_400_BAD_REQUEST)
+        if not qq_login_enabled():
+            return qq_unavailable()
+        client = QQOAuthClient()
+        try:
+            openid = client.openid(client.access_token(code))
+        except QQServiceError as exc:
+            logger.warning("QQ login failed: %s", exc)
+            return Response({"message": "QQ服务异常"}, status=status.HTTP_503_SERVICE_UNAVAILABLE)
+        user = services.user_for_openid(openid)
+        if user is None:
+            return Response({"access_token": services.sign_openid(openid)})
+        return logged_in(request, user)
+
+    def post(self, request):
+        serializer = QQBindSerializer(data=request.data)
+        if not serializer.is_valid():
+            field, errors = next(iter(serializer.errors.items()))
+            return Response({"message": str(errors[0]), field: errors}, status=status.HTTP_400_BAD_REQUEST)
+        data = serializer.validated_data
+        openid = services.openid_from_token(data["access_token"])
+        if openid is None:
+            return Response({"message": "无效的access_token"}, status=status.HTTP_400_BAD_REQUEST)
+        try:
+            use_sms_code(data["mobile"], data["sms_code"])
+            user = services.bind_qq_user(openid, data["mobile"], data["password"])
+        except (VerificationError, services.BindingRefused) as exc:
+            return Response({"message": exc.message}, status=status.HTTP_400_BAD_REQUEST)
+        return logged_in(request, user)
