@@ -282,10 +282,11 @@ DEFAULT_FROM_EMAIL = EMAIL_FROM
 # Search ---------------------------------------------------------------------------------
 HAYSTACK_CONNECTIONS = {
     "default": {
-        "ENGINE": "haystack.backends.whoosh_backend.WhooshEngine",
+        "ENGINE": "meiduo_mall.apps.goods.search_backends.ChineseWhooshEngine",
         "PATH": str(VAR_DIR / "whoosh_index"),
     },
 }
+HAYSTACK_SIGNAL_PROCESSOR = "meiduo_mall.apps.goods.search_signals.SKUSearchSignalProcessor"
 
 # Catalog --------------------------------------------------------------------------------
 HOT_SKUS_COUNT_LIMIT = 2
