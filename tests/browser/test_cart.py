@@ -117,6 +117,9 @@ def test_member_removes_a_line_and_selects_all(page):
     assert redis.hgetall(f"cart_{user.id}") == {str(skus[1].id).encode(): b"3"}
     assert redis.smembers(f"cart_selected_{user.id}") == {str(skus[1].id).encode()}
 
+    page.locator(".settle").click()
+    expect(page).to_have_url(re.compile(r"/place_order\.html$"))
+    page.goto("/cart.html")
     cart_line(page, skus[1]).locator(".remove").click()
     expect(page.locator(".cart-empty")).to_contain_text("购物车内还没有商品")
     expect(page.locator(".mini-cart-count")).to_have_text("0")
