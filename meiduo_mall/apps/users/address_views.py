@@ -2,7 +2,8 @@
 so another member's id is a 404 for every verb."""
 
 from django.shortcuts import get_object_or_404
-from rest_framework import status
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import serializers, status
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -19,6 +20,7 @@ from .address_services import (
     set_default_address,
     update_address,
 )
+from .profile_views import MESSAGE
 
 
 class MemberAddressView(APIView):
@@ -31,6 +33,17 @@ class MemberAddressView(APIView):
 class AddressesView(MemberAddressView):
     """A3 list, A4 create."""
 
+    @extend_schema(
+        responses=inline_serializer(
+            "AddressBook",
+            {
+                "user_id": serializers.IntegerField(),
+                "default_address_id": serializers.IntegerField(allow_null=True),
+                "limit": serializers.IntegerField(),
+                "addresses": AddressSerializer(many=True),
+            },
+        )
+    )
     def get(self, request):
         addresses = live_addresses(request.user).select_related("province", "city", "district")
         return Response(
@@ -42,6 +55,7 @@ class AddressesView(MemberAddressView):
             }
         )
 
+    @extend_schema(request=AddressSerializer, responses={201: AddressSerializer, 400: MESSAGE})
     def post(self, request):
         serializer = AddressSerializer(data=request.data)
         if not serializer.is_valid():
@@ -56,6 +70,7 @@ class AddressesView(MemberAddressView):
 class AddressView(MemberAddressView):
     """A5 edit, A6 (soft) delete."""
 
+    @extend_schema(request=AddressSerializer, responses={200: AddressSerializer, 400: MESSAGE})
     def put(self, request, address_id):
         address = self.get_address(address_id)
         serializer = AddressSerializer(address, data=request.data)
@@ -64,6 +79,7 @@ class AddressView(MemberAddressView):
         update_address(address, **serializer.validated_data)
         return Response(AddressSerializer(address).data)
 
+    @extend_schema(responses={204: None})
     def delete(self, request, address_id):
         delete_address(request.user, self.get_address(address_id))
         return Response(status=status.HTTP_204_NO_CONTENT)
@@ -72,6 +88,7 @@ class AddressView(MemberAddressView):
 class DefaultAddressView(MemberAddressView):
     """A7 `PUT /addresses/<id>/status/`"""
 
+    @extend_schema(request=None, responses=MESSAGE)
     def put(self, request, address_id):
         set_default_address(request.user, self.get_address(address_id))
         return Response({"message": "OK"})
@@ -80,6 +97,7 @@ class DefaultAddressView(MemberAddressView):
 class AddressTitleView(MemberAddressView):
     """A8 `PUT /addresses/<id>/title/`"""
 
+    @extend_schema(request=AddressTitleSerializer, responses={200: AddressTitleSerializer, 400: MESSAGE})
     def put(self, request, address_id):
         address = self.get_address(address_id)
         serializer = AddressTitleSerializer(address, data=request.data)

@@ -1,6 +1,8 @@
 """User centre: profile (C1), e-mail (C2) and its verification link (C3), password change (C6)."""
 
-from rest_framework import status
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import serializers, status
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -10,12 +12,18 @@ from meiduo_mall.apps.verifications.responses import first_error, refused
 from .email_verification import EmailVerificationFailed, change_email, verify_email
 from .profile_serializers import ChangePasswordSerializer, EmailSerializer, UserDetailSerializer
 
+MESSAGE = inline_serializer("UserCentreMessage", {"message": serializers.CharField()})
+PASSWORD_CHANGE_SCHEMA = extend_schema(
+    request=ChangePasswordSerializer, responses={200: MESSAGE, 400: MESSAGE, 401: MESSAGE, 403: MESSAGE}
+)
+
 
 class UserDetailView(APIView):
     """C1 `GET /user/`"""
 
     permission_classes = [IsAuthenticated]
 
+    @extend_schema(responses=UserDetailSerializer)
     def get(self, request):
         return Response(UserDetailSerializer(request.user).data)
 
@@ -25,6 +33,13 @@ class EmailView(APIView):
 
     permission_classes = [IsAuthenticated]
 
+    @extend_schema(
+        request=EmailSerializer,
+        responses={
+            200: inline_serializer("EmailSaved", {"id": serializers.IntegerField(), "email": serializers.EmailField()}),
+            400: MESSAGE,
+        },
+    )
     def put(self, request):
         serializer = EmailSerializer(data=request.data)
         if not serializer.is_valid():
@@ -38,6 +53,9 @@ class VerifyEmailView(APIView):
 
     authentication_classes = ()
 
+    @extend_schema(
+        parameters=[OpenApiParameter("token", OpenApiTypes.STR, required=True)], responses={200: MESSAGE, 400: MESSAGE}
+    )
     def get(self, request):
         token = request.query_params.get("token")
         if not token:
@@ -66,8 +84,10 @@ class ChangePasswordView(APIView):
 
     permission_classes = [IsAuthenticated]
 
+    @PASSWORD_CHANGE_SCHEMA
     def post(self, request):
         return change_password_response(request)
 
+    @PASSWORD_CHANGE_SCHEMA
     def put(self, request, user_id):
         return change_password_response(request, user_id)

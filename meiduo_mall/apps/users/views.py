@@ -13,7 +13,7 @@ from meiduo_mall.apps.verifications.services import check_image_code, use_sms_co
 from meiduo_mall.apps.verifications.views import send_sms_code_response
 
 from .models import User
-from .profile_views import change_password_response
+from .profile_views import PASSWORD_CHANGE_SCHEMA, change_password_response
 from .serializers import LoginSerializer, RegisterSerializer, ResetPasswordSerializer
 from .services import (
     find_account,
@@ -185,6 +185,7 @@ class UserPasswordView(APIView):
             return [IsAuthenticated()]
         return super().get_permissions()
 
+    @PASSWORD_CHANGE_SCHEMA
     def put(self, request, user_id):
         return change_password_response(request, user_id)
 
