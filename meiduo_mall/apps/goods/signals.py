@@ -32,10 +32,23 @@ def send_detail_page_tasks(sku_ids):
             logger.exception("could not queue the detail page of SKU %s", sku_id)
 
 
-def regenerate_detail_pages_on_commit(sku_ids):
-    sku_ids = list(sku_ids)
-    if sku_ids:
-        transaction.on_commit(lambda: send_detail_page_tasks(sku_ids))
+def regenerate_detail_pages_on_commit(sku_ids=(), goods_id=None, goods_of_sku=None, goods_of_spec=None):
+    """After commit, queue the pages of `sku_ids` and of every SKU of the SPU (given directly, or as the SPU of
+    the SKU `goods_of_sku` or of the specification `goods_of_spec`): siblings link to each other through their
+    spec options. The lookups wait for the commit too, so a save inside a transaction costs no extra query."""
+
+    def queue():
+        spu_id = goods_id
+        if goods_of_sku is not None:
+            spu_id = SKU.objects.filter(id=goods_of_sku).values_list("goods_id", flat=True).first()
+        if goods_of_spec is not None:
+            spu_id = GoodsSpecification.objects.filter(id=goods_of_spec).values_list("goods_id", flat=True).first()
+        ids = set(sku_ids)
+        if spu_id is not None:
+            ids.update(SKU.objects.filter(goods_id=spu_id).values_list("id", flat=True))
+        send_detail_page_tasks(sorted(ids))
+
+    transaction.on_commit(queue)
 
 
 @receiver([post_save, post_delete], sender=SKU)
@@ -45,14 +58,9 @@ def catalog_changed(sender, **kwargs):
     transaction.on_commit(services.bump_catalog_version)
 
 
-def spu_sku_ids(goods_id):
-    return SKU.objects.filter(goods_id=goods_id).values_list("id", flat=True)
-
-
 @receiver([post_save, post_delete], sender=SKU)
 def sku_changed(sender, instance, **kwargs):
-    # Siblings link to each other through their spec options, so the whole SPU's pages follow.
-    regenerate_detail_pages_on_commit({instance.id, *spu_sku_ids(instance.goods_id)})
+    regenerate_detail_pages_on_commit([instance.id], goods_id=instance.goods_id)
 
 
 @receiver(post_save, sender=SKUImage)
@@ -71,21 +79,19 @@ def sku_image_deleted(sender, instance, **kwargs):
 
 @receiver([post_save, post_delete], sender=SKUSpecification)
 def sku_specification_changed(sender, instance, **kwargs):
-    goods_id = SKU.objects.filter(id=instance.sku_id).values_list("goods_id", flat=True).first()
-    regenerate_detail_pages_on_commit({instance.sku_id, *spu_sku_ids(goods_id)})
+    regenerate_detail_pages_on_commit([instance.sku_id], goods_of_sku=instance.sku_id)
 
 
 @receiver([post_save, post_delete], sender=Goods)
 def goods_changed(sender, instance, **kwargs):
-    regenerate_detail_pages_on_commit(spu_sku_ids(instance.id))
+    regenerate_detail_pages_on_commit(goods_id=instance.id)
 
 
 @receiver([post_save, post_delete], sender=GoodsSpecification)
 def specification_changed(sender, instance, **kwargs):
-    regenerate_detail_pages_on_commit(spu_sku_ids(instance.goods_id))
+    regenerate_detail_pages_on_commit(goods_id=instance.goods_id)
 
 
 @receiver([post_save, post_delete], sender=SpecificationOption)
 def option_changed(sender, instance, **kwargs):
-    skus = SKU.objects.filter(goods__specs__id=instance.spec_id).values_list("id", flat=True)
-    regenerate_detail_pages_on_commit(skus)
+    regenerate_detail_pages_on_commit(goods_of_spec=instance.spec_id)
