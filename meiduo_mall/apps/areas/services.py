@@ -1,11 +1,18 @@
 import json
 from pathlib import Path
 
+from django.core.cache import cache
 from django.db import transaction
 
 from .models import Area
 
 AREAS_FILE = Path(__file__).resolve().parent / "data" / "areas.json"
+AREA_RESPONSE_CACHE_PREFIX = "area_response"
+
+
+def area_response_cache_key(view_instance, view_method, request, args, kwargs):
+    """One plain key per area (and one for the province list), so a data reload can drop them all."""
+    return f"{AREA_RESPONSE_CACHE_PREFIX}:{kwargs.get('pk', 'provinces')}"
 
 
 def load_areas(path=AREAS_FILE):
@@ -25,4 +32,6 @@ def load_areas(path=AREAS_FILE):
     with transaction.atomic():
         Area.objects.bulk_create(missing, batch_size=1000)
         Area.objects.bulk_update(changed, ["name", "parent"], batch_size=500)
+    if missing or changed:
+        cache.delete_pattern(f"{AREA_RESPONSE_CACHE_PREFIX}:*")
     return len(missing), len(changed)

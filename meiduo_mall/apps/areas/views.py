@@ -4,6 +4,7 @@ from rest_framework_extensions.cache.mixins import CacheResponseMixin
 
 from .models import Area
 from .serializers import AreaSerializer, AreaWithSubsSerializer
+from .services import area_response_cache_key
 
 
 class AreasViewSet(CacheResponseMixin, ReadOnlyModelViewSet):
@@ -14,6 +15,8 @@ class AreasViewSet(CacheResponseMixin, ReadOnlyModelViewSet):
 
     authentication_classes = ()
     pagination_class = None
+    lookup_value_regex = r"\d{1,12}"
+    list_cache_key_func = object_cache_key_func = staticmethod(area_response_cache_key)
 
     def get_queryset(self):
         if self.action == "list":

@@ -78,3 +78,13 @@ def test_second_call_is_served_from_cache_without_sql(api_client, areas, django_
     api_client.get("/areas/")
     with django_assert_num_queries(0):
         assert len(api_client.get("/areas/").json()) == 31
+
+
+@pytest.mark.django_db
+def test_reloading_changed_data_drops_cached_responses(api_client, areas):
+    assert api_client.get("/areas/110100/").json()["subs"][0]["name"] == "东城区"
+    Area.objects.filter(id=110101).update(name="错名")
+    assert api_client.get("/areas/110100/").json()["subs"][0]["name"] == "东城区"  # still the cached answer
+    load_areas()  # repairs the row and, because it changed something, drops the cached answers
+    Area.objects.filter(id=110101).update(name="改过")
+    assert api_client.get("/areas/110100/").json()["subs"][0]["name"] == "改过"
