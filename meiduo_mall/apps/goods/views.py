@@ -1,3 +1,6 @@
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import serializers
 from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 from rest_framework.utils.urls import remove_query_param, replace_query_param
@@ -7,6 +10,7 @@ from meiduo_mall.utils.pagination import StandardResultsSetPagination
 
 from . import services
 from .exceptions import CategoryNotFound, PageOutOfRange
+from .serializers import SKUSerializer
 
 CATEGORY_NOT_FOUND = "商品类别不存在"
 
@@ -24,6 +28,22 @@ class CategorySKUListView(APIView):
 
     pagination = StandardResultsSetPagination
 
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("page", int),
+            OpenApiParameter("page_size", int, description="at most 20"),
+            OpenApiParameter("ordering", str, enum=list(services.LIST_ORDERINGS), description="unknown values ignored"),
+        ],
+        responses=inline_serializer(
+            "SKUPage",
+            {
+                "count": serializers.IntegerField(),
+                "next": serializers.URLField(allow_null=True),
+                "previous": serializers.URLField(allow_null=True),
+                "results": SKUSerializer(many=True),
+            },
+        ),
+    )
     def get(self, request, category_id):
         page = positive_int(request.query_params.get("page", 1))
         if page is None:
@@ -53,6 +73,7 @@ class CategorySKUListView(APIView):
 class CategoryHotSKUsView(APIView):
     """G3: the category's best sellers, a bare array."""
 
+    @extend_schema(responses=SKUSerializer(many=True))
     def get(self, request, category_id):
         try:
             return Response(services.hot_skus(category_id))
@@ -63,6 +84,7 @@ class CategoryHotSKUsView(APIView):
 class CategoryView(APIView):
     """G2: the breadcrumb of a category."""
 
+    @extend_schema(responses=OpenApiTypes.OBJECT)
     def get(self, request, category_id):
         try:
             return Response(services.category_breadcrumb(category_id))

@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django_redis import get_redis_connection
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
@@ -44,11 +45,13 @@ class BrowseHistorySerializer(serializers.Serializer):
 class BrowseHistoryView(APIView):
     permission_classes = [IsAuthenticated]
 
+    @extend_schema(request=BrowseHistorySerializer, responses={201: BrowseHistorySerializer})
     def post(self, request):
         serializer = BrowseHistorySerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         record_visit(request.user.id, serializer.validated_data["sku_id"])
         return Response(serializer.data, status=status.HTTP_201_CREATED)
 
+    @extend_schema(responses=SKUSerializer(many=True))
     def get(self, request):
         return Response(SKUSerializer(viewed_skus(request.user.id), many=True).data)
