@@ -80,6 +80,9 @@ def test_a_spec_option_opens_the_sibling_sku(page, phone):
     expect(page.locator(".buy-box .total")).to_contain_text("11998.00")
     page.locator(".comments-tab").click()
     expect(page.locator(".no-comments")).to_have_text("暂无评价")
+    page.locator(".add-cart").click()
+    expect(page.locator("#site-toast")).to_have_text("已加入购物车")
+    expect(page.locator(".mini-cart-count")).to_have_text("2")
 
 
 def test_a_logged_in_visit_lands_in_the_history(page, user, phone):
@@ -92,5 +95,8 @@ def test_a_logged_in_visit_lands_in_the_history(page, user, phone):
         str(phone[0].id).encode(),
         str(phone[2].id).encode(),
     ]
-    history = page.evaluate("meiduo.api('GET', '/browse_histories/')")
-    assert [row["id"] for row in history] == [phone[0].id, phone[2].id]
+    page.goto("/user_center_info.html")
+    viewed = page.locator(".history li .name")
+    expect(viewed).to_have_text(["浏览器测试手机 金色 64GB", "浏览器测试手机 深空灰 256GB"])
+    viewed.first.click()
+    expect(page).to_have_url(re.compile(rf"/goods/{phone[0].id}\.html$"))
