@@ -185,6 +185,11 @@ class UserPasswordView(APIView):
             return [IsAuthenticated()]
         return super().get_permissions()
 
+    def perform_authentication(self, request):
+        # A stale token left in the browser must not turn an anonymous reset (F4) into a 401.
+        if request.method == "PUT":
+            super().perform_authentication(request)
+
     @PASSWORD_CHANGE_SCHEMA
     def put(self, request, user_id):
         return change_password_response(request, user_id)

@@ -218,3 +218,11 @@ def test_step_four_missing_token(api_client, shopper):
     )
     assert response.status_code == 400
     assert_password_unchanged(shopper)
+
+
+@pytest.mark.django_db
+def test_step_four_ignores_a_stale_login_token_left_in_the_browser(api_client, shopper):
+    api_client.credentials(HTTP_AUTHORIZATION="JWT expired.or.forged")
+    assert reset(api_client, shopper.id, make_reset_token(shopper)).status_code == 200
+    shopper.refresh_from_db()
+    assert shopper.check_password(NEW_PASSWORD)
