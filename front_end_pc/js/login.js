@@ -31,6 +31,12 @@
           self.errors = Object.assign({}, self.errors, { form: message });
           self.submitting = false;
         });
+      },
+      // QQ sends the shopper back to oauth_callback.html with `state` = where to go afterwards.
+      onQQLogin: function () {
+        meiduo.api('GET', '/oauth/qq/authorization/', { auth: false, params: { next: nextPage() } })
+          .then(function (data) { location.href = data.login_url; })
+          .catch(meiduo.showError);
       }
     }
   }).mount('#app');
