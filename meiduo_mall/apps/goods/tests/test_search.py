@@ -86,3 +86,17 @@ def test_empty_or_huge_queries_are_refused(api_client, search_index, params):
 def test_a_page_beyond_the_results_is_404(api_client, search_index, django_capture_on_commit_callbacks):
     index_now(django_capture_on_commit_callbacks, name="登山鞋")
     assert api_client.get("/skus/search/", {"text": "登山鞋", "page": 5}).status_code == 404
+
+
+@pytest.mark.django_db
+def test_build_search_index_fills_an_empty_index_and_leaves_a_built_one(api_client, search_index):
+    SKUFactory(name="儿童自行车")
+    call_command("build_search_index", verbosity=0)
+    assert api_client.get("/skus/search/", {"text": "自行车"}).json()["count"] == 1
+
+    SKUFactory(name="山地自行车")  # on_commit never runs here: the index does not learn of it
+    call_command("build_search_index", verbosity=0)
+    assert api_client.get("/skus/search/", {"text": "自行车"}).json()["count"] == 1
+
+    call_command("build_search_index", rebuild=True, verbosity=0)
+    assert api_client.get("/skus/search/", {"text": "自行车"}).json()["count"] == 2

@@ -3,7 +3,7 @@ from django.core.management import BaseCommand, call_command
 from meiduo_mall.apps.users.models import User
 
 # Steps of the embedded demo after `migrate`; each one is idempotent and quick when done.
-DEMO_STEPS = [("load_areas", {}), ("seed_demo", {}), ("generate_index_html", {})]
+DEMO_STEPS = [("load_areas", {}), ("seed_demo", {}), ("build_search_index", {}), ("generate_index_html", {})]
 
 
 class Command(BaseCommand):
