@@ -92,10 +92,9 @@ def main():
         call_command("prepare_demo", username=DEMO_USERNAME, password=DEMO_PASSWORD)
         print(
             "\n"
-            f"  美多商城 demo is running at  {origin}/index.html\n"
-            f"  Log in at {origin}/login.html  with  {DEMO_USERNAME} / {DEMO_PASSWORD}\n"
-            f"  Back office: {origin}/admin/  (same login)   API docs: {origin}/api/docs/\n"
-            "  SMS codes and emails are printed here. Stop with Ctrl-C.\n",
+            f"  美多商城 demo: open {origin}/login.html and log in as {DEMO_USERNAME} / {DEMO_PASSWORD}\n"
+            f"  Shop home: {origin}/index.html   Back office: {origin}/admin/ (same login)\n"
+            f"  API docs: {origin}/api/docs/   SMS codes and emails are printed below. Stop with Ctrl-C.\n",
             flush=True,
         )
         call_command("runserver", f"127.0.0.1:{port}", use_reloader=False, skip_checks=True)
