@@ -16,7 +16,7 @@ def order_row(page, order):
     return page.locator(f"table.order[data-order-id='{order.order_id}']")
 
 
-def test_cash_on_delivery_order_from_settlement_to_my_orders(page, user):
+def test_cash_on_delivery_order_from_cart_to_my_orders(page, user):
     AddressFactory(user=user, receiver="李四", place="西单北大街2号")
     home = AddressFactory(user=user, receiver="张三", place="东长安街1号")
     user.default_address = home
@@ -27,8 +27,10 @@ def test_cash_on_delivery_order_from_settlement_to_my_orders(page, user):
     fill_cart(user, {phone.id: 1, case.id: 2, kept.id: 1}, unselected={kept.id})
     log_in_page(page, user)
 
-    page.goto("/place_order.html")
+    page.goto("/cart.html")
+    page.get_by_role("button", name="去结算").click()
 
+    page.wait_for_url("**/place_order.html")
     page.locator("tr.line").nth(1).wait_for()
     assert page.locator("input[name=address]:checked").input_value() == str(home.id)
     assert "未勾选的商品" not in page.inner_text(".lines")
