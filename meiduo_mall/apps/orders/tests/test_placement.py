@@ -2,6 +2,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.db import connection
 from django.utils import timezone
 
 from meiduo_mall.apps.goods.models import Goods
@@ -238,3 +239,10 @@ def test_an_order_too_large_for_the_books_is_refused(auth_client, user, address)
     assert response.json() == ["订单金额超出上限，请分开下单"]
     dear.refresh_from_db()
     assert dear.stock == 10
+
+
+def test_orders_are_written_at_read_committed():
+    """The conditional stock UPDATE must see other buyers' committed rows, not an older snapshot."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT @@SESSION.tx_isolation")
+        assert cursor.fetchone()[0] == "READ-COMMITTED"
