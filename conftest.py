@@ -4,17 +4,24 @@ Tests talk to real MariaDB and Redis (see scripts/services.sh); nothing of ours 
 """
 
 import os
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 from django_redis import get_redis_connection
+from redis import Redis
 from rest_framework.test import APIClient
 
+from celery_tasks.main import celery_app
 from meiduo_mall.apps.users.tokens import issue_jwt
 from tests.factories import UserFactory
 
 # Django's live server runs beside Playwright's sync API, which keeps an event loop open.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
+ROOT = Path(__file__).resolve().parent
+CELERY = Path(sys.executable).with_name("celery")
 REDIS_ALIASES = ("default", "session", "verify_codes", "history", "cart")
 CHROMIUM_PATH = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -167,3 +174,53 @@ def fake_qq(settings):
     settings.QQ_CLIENT_SECRET = CLIENT_SECRET
     yield server
     server.stop()
+
+
+@pytest.fixture
+def real_worker(settings, tmp_path):
+    """A real Celery worker process (solo) on the test's Redis broker.
+
+    While it runs, the test process queues tasks instead of running them eagerly.
+    """
+    Redis.from_url(settings.CELERY_BROKER_URL).flushdb()
+    log = (tmp_path / "worker.log").open("wb")
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "meiduo_mall.settings.test",
+        "CELERY_TASK_ALWAYS_EAGER": "false",
+        "REDIS_URL": settings.REDIS_URL,
+        "DB_NAME": settings.DATABASES["default"]["NAME"],
+    }
+    worker = subprocess.Popen(
+        [
+            str(CELERY),
+            "-A",
+            "celery_tasks.main",
+            "worker",
+            "-P",
+            "solo",
+            "-c",
+            "1",
+            "-l",
+            "info",
+            "--without-gossip",
+            "--without-mingle",
+            "--without-heartbeat",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    celery_app.conf.task_always_eager = False
+    try:
+        yield worker, tmp_path / "worker.log"
+    finally:
+        celery_app.conf.task_always_eager = True
+        worker.terminate()
+        try:
+            worker.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            worker.kill()
+            worker.wait()
+        log.close()

@@ -8,7 +8,6 @@ from urllib.parse import parse_qs, urlparse
 import pytest
 
 from meiduo_mall.apps.users.models import User
-from tests.concurrency.test_sms_worker import real_worker  # noqa: F401  (the worker fixture)
 
 
 @pytest.fixture
@@ -22,7 +21,7 @@ def worker_mailbox(mailbox, smtp_server, monkeypatch):
 @pytest.mark.django_db
 def test_worker_process_mails_the_verify_link(
     worker_mailbox,
-    real_worker,  # noqa: F811
+    real_worker,
     auth_client,
     user,
     api_client,

@@ -12,12 +12,11 @@ from meiduo_mall.apps.goods.models import SKU
 from meiduo_mall.apps.orders.models import OrderInfo
 from meiduo_mall.apps.orders.services import place_order
 from meiduo_mall.apps.orders.tests.cart import fill_cart
-from tests.concurrency.test_sms_worker import real_worker  # noqa: F401 - the worker process fixture
 from tests.factories import AddressFactory, SKUFactory, UserFactory
 
 
 @pytest.mark.django_db(transaction=True)
-def test_worker_process_cancels_an_expired_unpaid_order(real_worker):  # noqa: F811
+def test_worker_process_cancels_an_expired_unpaid_order(real_worker):
     worker, log_path = real_worker
     sku = SKUFactory(stock=5)
     user = UserFactory()
