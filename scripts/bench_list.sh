@@ -4,15 +4,16 @@
 #   scripts/bench_list.sh            # seeds a MariaDB catalog with 100 000 bulk SKUs on first use
 #
 # Environment: BENCH_DB (meiduo_bench), REDIS_URL (redis://127.0.0.1:6379), BENCH_PORT (8683),
-# BENCH_SECONDS (10), BENCH_CONNECTIONS (16), BENCH_SKUS (100000). Needs MariaDB and Redis running
-# (scripts/services.sh) and wrk. Prints req/s of each URL and its ratio to /health/.
+# BENCH_SECONDS (5 per run), BENCH_ROUNDS (3), BENCH_CONNECTIONS (16), BENCH_SKUS (100000). Needs MariaDB and Redis running
+# (scripts/services.sh) and wrk. Prints the best req/s of each URL over the rounds and its ratio to /health/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 PY=.venv/bin/python
 BENCH_DB=${BENCH_DB:-meiduo_bench}
 PORT=${BENCH_PORT:-8683}
-SECONDS_EACH=${BENCH_SECONDS:-10}
+SECONDS_EACH=${BENCH_SECONDS:-5}
+ROUNDS=${BENCH_ROUNDS:-3}
 CONNECTIONS=${BENCH_CONNECTIONS:-16}
 SKUS=${BENCH_SKUS:-100000}
 WORK_DIR=$(mktemp -d /tmp/meiduo-bench.XXXXXX)
@@ -57,16 +58,21 @@ for page in (1, 500):
 for _ in $(seq 50); do curl -sf "http://127.0.0.1:$PORT/health/" >/dev/null && break; sleep 0.2; done
 
 BASE="http://127.0.0.1:$PORT"
-declare -A RPS
-for name in health page1 page500; do
-  case $name in
-    health) url="$BASE/health/" ;;
-    page1) url="$BASE/categories/$CATEGORY/skus/?page=1&page_size=20" ;;
-    page500) url="$BASE/categories/$CATEGORY/skus/?page=500&page_size=20" ;;
-  esac
-  curl -sf "$url" >/dev/null
-  RPS[$name]=$(wrk -t2 -c"$CONNECTIONS" -d"${SECONDS_EACH}s" "$url" | awk '/Requests\/sec/ {print $2}')
-  echo "$name: ${RPS[$name]} req/s  ($url)"
+declare -A URLS=(
+  [health]="$BASE/health/"
+  [page1]="$BASE/categories/$CATEGORY/skus/?page=1&page_size=20"
+  [page500]="$BASE/categories/$CATEGORY/skus/?page=500&page_size=20"
+)
+declare -A RPS=([health]=0 [page1]=0 [page500]=0)
+for name in health page1 page500; do curl -sf "${URLS[$name]}" >/dev/null; done
+# Interleaved rounds, best of each: on a shared 2-core machine other work only ever slows a run down.
+for round in $(seq "$ROUNDS"); do
+  for name in health page1 page500; do
+    rps=$(wrk -t2 -c"$CONNECTIONS" -d"${SECONDS_EACH}s" "${URLS[$name]}" | awk '/Requests\/sec/ {print $2}')
+    echo "round $round $name: $rps req/s"
+    RPS[$name]=$(awk -v a="${RPS[$name]}" -v b="$rps" 'BEGIN { print (b > a ? b : a) }')
+  done
 done
+for name in health page1 page500; do echo "$name: best ${RPS[$name]} req/s  (${URLS[$name]})"; done
 awk -v h="${RPS[health]}" -v p1="${RPS[page1]}" -v p500="${RPS[page500]}" \
   'BEGIN { printf "ratio to /health/: page 1 %.2f, page 500 %.2f\n", p1 / h, p500 / h }'
