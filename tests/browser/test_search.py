@@ -36,5 +36,5 @@ def test_searching_from_the_header_lists_matching_goods_with_pages(page, search_
 @pytest.mark.django_db(transaction=True)
 def test_a_search_without_hits_says_so(page, search_index):
     page.goto("/search.html?q=" + "月球车")
-    page.wait_for_selector(".empty")
-    assert "没有找到" in page.inner_text(".empty")
+    page.wait_for_selector("#app .empty")
+    assert "没有找到" in page.inner_text("#app .empty")
