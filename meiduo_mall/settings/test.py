@@ -18,5 +18,7 @@ EMAIL_PORT = int(env("EMAIL_PORT", "8025"))
 CELERY_TASK_ALWAYS_EAGER = True
 SERVE_FRONT_END = True
 MEDIA_ROOT = VAR_DIR / "test_media"
+# Generated home and detail pages stay out of front_end_pc/, so the demo never shows test goods.
+GENERATED_STATIC_HTML_FILES_DIR = VAR_DIR / f"test_html_{env('DB_NAME', 'meiduo_mall')}"
 # One index per test database, so suites run side by side (DB_NAME) never share a Whoosh lock.
 HAYSTACK_CONNECTIONS["default"]["PATH"] = str(VAR_DIR / f"test_whoosh_index_{env('DB_NAME', 'meiduo_mall')}")  # noqa: F405
