@@ -77,3 +77,21 @@ def test_front_end_pages_and_vendor_vue_are_served(client):
     assert response.status_code == 200
     vue = client.get("/js/vendor/vue.global.prod.js")
     assert vue.status_code == 200
+
+
+def test_openapi_schema_is_valid_and_complete(tmp_path):
+    from django.core.management import call_command
+
+    schema_file = tmp_path / "schema.yml"
+    call_command("spectacular", "--validate", "--fail-on-warn", "--file", str(schema_file))
+    schema = schema_file.read_text()
+    for path in (
+        "/users/",
+        "/authorizations/",
+        "/addresses/",
+        "/cart/",
+        "/orders/",
+        "/skus/search/",
+        "/oauth/qq/user/",
+    ):
+        assert f"  {path}:" in schema

@@ -1,11 +1,14 @@
 from decimal import Decimal
 
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from haystack.inputs import AutoQuery
 from haystack.query import SearchQuerySet
+from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from meiduo_mall.utils.pagination import StandardResultsSetPagination
+from meiduo_mall.utils.schema import MESSAGE
 
 from .models import SKU
 
@@ -24,9 +27,48 @@ def search_hit(result):
     return {"text": result.text, **fields, "object": dict(fields)}
 
 
+SEARCH_HIT_FIELDS = {
+    "id": serializers.IntegerField(),
+    "name": serializers.CharField(),
+    "price": serializers.DecimalField(max_digits=10, decimal_places=2),
+    "default_image_url": serializers.CharField(),
+    "comments": serializers.IntegerField(),
+}
+SEARCH_HITS = inline_serializer(
+    "SearchHit",
+    {
+        "text": serializers.CharField(),
+        **SEARCH_HIT_FIELDS,
+        "object": inline_serializer("SearchHitObject", SEARCH_HIT_FIELDS),
+    },
+    many=True,
+)
+
+
 class SKUSearchView(APIView):
     """GET /skus/search/?text=&page=&page_size= — Chinese full-text search over launched SKUs."""
 
+    pagination_class = StandardResultsSetPagination
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("text", str, required=True, description="搜索关键字"),
+            OpenApiParameter("page", int),
+            OpenApiParameter("page_size", int),
+        ],
+        responses={
+            200: inline_serializer(
+                "SearchPage",
+                {
+                    "count": serializers.IntegerField(),
+                    "next": serializers.URLField(allow_null=True),
+                    "previous": serializers.URLField(allow_null=True),
+                    "results": SEARCH_HITS,
+                },
+            ),
+            400: MESSAGE,
+        },
+    )
     def get(self, request):
         text = request.query_params.get("text", "").strip()
         if not text:
@@ -34,6 +76,6 @@ class SKUSearchView(APIView):
         if len(text) > MAX_QUERY_LENGTH:
             return Response({"message": f"搜索关键字不能超过{MAX_QUERY_LENGTH}个字"}, status=400)
         results = SearchQuerySet().models(SKU).filter(content=AutoQuery(text))
-        paginator = StandardResultsSetPagination()
+        paginator = self.pagination_class()
         page = paginator.paginate_queryset(results, request, view=self)
         return paginator.get_paginated_response([search_hit(result) for result in page])

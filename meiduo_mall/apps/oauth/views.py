@@ -1,6 +1,7 @@
 import logging
 
-from rest_framework import status
+from drf_spectacular.utils import OpenApiParameter, PolymorphicProxySerializer, extend_schema, inline_serializer
+from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -8,12 +9,20 @@ from meiduo_mall.apps.carts.services import merge_guest_cart
 from meiduo_mall.apps.users.tokens import login_payload
 from meiduo_mall.apps.verifications.exceptions import VerificationError
 from meiduo_mall.apps.verifications.services import use_sms_code
+from meiduo_mall.utils.schema import MESSAGE
 
 from . import services
 from .qq import QQOAuthClient, QQServiceError, qq_login_enabled
 from .serializers import QQBindSerializer
 
 logger = logging.getLogger("meiduo")
+
+LOGIN_URL = inline_serializer("QQLoginURL", {"login_url": serializers.URLField(), "oauth_url": serializers.URLField()})
+LOGIN_TOKEN = inline_serializer(
+    "QQLoginToken",
+    {"token": serializers.CharField(), "user_id": serializers.IntegerField(), "username": serializers.CharField()},
+)
+BINDING_TOKEN = inline_serializer("QQBindingToken", {"access_token": serializers.CharField()})
 
 
 def qq_unavailable():
@@ -31,6 +40,10 @@ class QQAuthorizationView(APIView):
 
     authentication_classes = ()
 
+    @extend_schema(
+        parameters=[OpenApiParameter("next", str), OpenApiParameter("state", str)],
+        responses={200: LOGIN_URL, 503: MESSAGE},
+    )
     def get(self, request):
         if not qq_login_enabled():
             return qq_unavailable()
@@ -47,6 +60,16 @@ class QQUserView(APIView):
 
     authentication_classes = ()
 
+    @extend_schema(
+        parameters=[OpenApiParameter("code", str, required=True)],
+        responses={
+            200: PolymorphicProxySerializer(
+                component_name="QQCallback", serializers=[LOGIN_TOKEN, BINDING_TOKEN], resource_type_field_name=None
+            ),
+            400: MESSAGE,
+            503: MESSAGE,
+        },
+    )
     def get(self, request):
         code = request.query_params.get("code")
         if not code:
@@ -64,6 +87,7 @@ class QQUserView(APIView):
             return Response({"access_token": services.sign_openid(openid)})
         return logged_in(request, user)
 
+    @extend_schema(request=QQBindSerializer, responses={200: LOGIN_TOKEN, 400: MESSAGE})
     def post(self, request):
         serializer = QQBindSerializer(data=request.data)
         if not serializer.is_valid():

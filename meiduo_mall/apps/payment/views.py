@@ -12,10 +12,10 @@ from rest_framework.views import APIView
 
 from meiduo_mall.apps.payment import services
 from meiduo_mall.apps.payment.exceptions import InvalidAlipayMessage, OrderNotPayable, PaymentNotApplicable
+from meiduo_mall.utils.schema import MESSAGE
 
 logger = logging.getLogger("meiduo.payment")
 
-MESSAGE = inline_serializer("PaymentMessage", {"message": serializers.CharField()})
 RETURN_PARAMETERS = [
     OpenApiParameter(name, str, OpenApiParameter.QUERY, required=True)
     for name in ("out_trade_no", "trade_no", "total_amount", "app_id", "sign", "sign_type")

@@ -8,11 +8,11 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from meiduo_mall.apps.verifications.responses import first_error, refused
+from meiduo_mall.utils.schema import MESSAGE
 
 from .email_verification import EmailVerificationFailed, change_email, verify_email
 from .profile_serializers import ChangePasswordSerializer, EmailSerializer, UserDetailSerializer
 
-MESSAGE = inline_serializer("UserCentreMessage", {"message": serializers.CharField()})
 PASSWORD_CHANGE_SCHEMA = extend_schema(
     request=ChangePasswordSerializer, responses={200: MESSAGE, 400: MESSAGE, 401: MESSAGE, 403: MESSAGE}
 )

@@ -11,6 +11,7 @@ from meiduo_mall.apps.verifications.responses import first_error, refused
 from meiduo_mall.apps.verifications.serializers import ImageCodeSerializer
 from meiduo_mall.apps.verifications.services import check_image_code, use_sms_code
 from meiduo_mall.apps.verifications.views import send_sms_code_response
+from meiduo_mall.utils.schema import MESSAGE
 
 from .models import User
 from .profile_views import PASSWORD_CHANGE_SCHEMA, change_password_response
@@ -26,7 +27,6 @@ from .services import (
 from .throttles import FailedLoginLimiter
 from .tokens import login_payload
 
-MESSAGE = inline_serializer("Message", {"message": serializers.CharField()})
 TOKEN = inline_serializer(
     "LoginToken",
     {"token": serializers.CharField(), "user_id": serializers.IntegerField(), "username": serializers.CharField()},
@@ -140,7 +140,9 @@ class SMSCodeByTokenView(APIView):
     authentication_classes = ()
 
     @extend_schema(
-        parameters=[OpenApiParameter("access_token", str, required=True)], responses={200: MESSAGE, 400: MESSAGE}
+        operation_id="sms_codes_by_token_retrieve",
+        parameters=[OpenApiParameter("access_token", str, required=True)],
+        responses={200: MESSAGE, 400: MESSAGE},
     )
     def get(self, request):
         user = user_from_sms_token(request.query_params.get("access_token", ""))

@@ -1,17 +1,16 @@
 from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
-from rest_framework import serializers
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework.response import Response
 from rest_framework.throttling import BaseThrottle
 from rest_framework.views import APIView
+
+from meiduo_mall.utils.schema import MESSAGE
 
 from .exceptions import VerificationError
 from .responses import first_error, refused
 from .serializers import ImageCodeSerializer
 from .services import check_image_code, create_image_code, issue_sms_code
-
-MESSAGE = inline_serializer("Message", {"message": serializers.CharField()})
 
 
 def client_ip(request):
