@@ -1,6 +1,7 @@
 """Orders in Chromium: settle and place, see it in 我的订单, cancel, confirm receipt, comment."""
 
 import pytest
+from playwright.sync_api import expect
 
 from conftest import log_in_page
 from meiduo_mall.apps.goods.models import SKU
@@ -32,9 +33,9 @@ def test_cash_on_delivery_order_from_cart_to_my_orders(page, user):
 
     page.wait_for_url("**/place_order.html")
     page.locator("tr.line").nth(1).wait_for()
-    assert page.locator("input[name=address]:checked").input_value() == str(home.id)
+    expect(page.locator("input[name=address]:checked")).to_have_value(str(home.id))
+    expect(page.locator(".payment-amount")).to_have_text("6048.80")
     assert "未勾选的商品" not in page.inner_text(".lines")
-    assert page.inner_text(".payment-amount") == "6048.80"
     page.get_by_label("货到付款").check()
     page.get_by_role("button", name="提交订单").click()
 

@@ -6,6 +6,7 @@ import time
 from html import unescape
 
 import pytest
+from playwright.sync_api import expect
 
 from conftest import log_in_page
 from meiduo_mall.apps.users.models import Address, User
@@ -66,7 +67,7 @@ def test_address_book_add_default_edit_rename_delete(page, areas):
     assert user.default_address_id == second.id
 
     card(page, second).locator(".edit").click()
-    assert form.locator("select[name=city]").input_value() == "110100"
+    expect(form.locator("select[name=city]")).to_have_value("110100")
     form.locator("select[name=district] option:text-is('朝阳区')").wait_for(state="attached")
     form.locator("select[name=district]").select_option(label="朝阳区")
     form.locator("#place").fill("建国路88号")
