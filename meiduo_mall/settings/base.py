@@ -244,6 +244,7 @@ UNFOLD = {
 # Front end ------------------------------------------------------------------------------
 # The origin that serves front_end_pc/; links in mail and payment return URLs point there.
 FRONTEND_ORIGIN = env("FRONTEND_ORIGIN", "http://127.0.0.1:8000").rstrip("/")
+UNFOLD["SITE_URL"] = f"{FRONTEND_ORIGIN}/index.html"
 # Serve front_end_pc/ from Django itself (demo and tests); nginx does it in production.
 SERVE_FRONT_END = env_bool("SERVE_FRONT_END", False)
 GENERATED_STATIC_HTML_FILES_DIR = Path(env("GENERATED_STATIC_HTML_FILES_DIR", FRONT_END_DIR))
