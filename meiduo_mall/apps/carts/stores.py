@@ -6,6 +6,7 @@ A cart maps sku_id → {"count": int, "selected": bool}.
 """
 
 import zlib
+from abc import ABC, abstractmethod
 
 from django.core import signing
 from django_redis import get_redis_connection
@@ -22,30 +23,32 @@ MAX_LINE_COUNT = 200
 MAX_SKU_ID = 2**63 - 1
 
 
-class CartStore:
+class CartStore(ABC):
+    @abstractmethod
     def items(self):
         """{sku_id: {"count", "selected"}} of every line, in the order they were first added."""
-        raise NotImplementedError
 
+    @abstractmethod
     def add(self, sku_id, count, selected, max_count):
         """Add `count` to the line (selecting it if `selected`) and return the line's new count.
 
         Raises LineLimitExceeded when the line would pass `max_count`, CartFull when a new line
         would pass MAX_CART_LINES; the cart is then left as it was.
         """
-        raise NotImplementedError
 
+    @abstractmethod
     def set(self, sku_id, count, selected):
         """Overwrite the line's count and selection (creating it if needed)."""
-        raise NotImplementedError
 
+    @abstractmethod
     def remove(self, sku_id):
-        raise NotImplementedError
+        """Drop the line, if there is one."""
 
+    @abstractmethod
     def select_all(self, selected):
-        raise NotImplementedError
+        """Select or unselect every line."""
 
-    def save(self, response):
+    def save(self, response):  # noqa: B027 - a no-op for stores that do not live in the response
         """Write what changed into the response; only a store that lives in the response needs to."""
 
 
