@@ -72,8 +72,11 @@ class UserView(APIView):
         serializer = RegisterSerializer(data=request.data)
         if not serializer.is_valid():
             return Response(with_summary(serializer.errors), status=status.HTTP_400_BAD_REQUEST)
-        serializer.save()
-        return Response(serializer.data, status=status.HTTP_201_CREATED)
+        user = serializer.save()
+        response = Response(serializer.data, status=status.HTTP_201_CREATED)
+        # A new member starts logged in, so what they put in the cart as a guest comes along.
+        merge_guest_cart(request, user, response)
+        return response
 
 
 def with_summary(errors):

@@ -165,3 +165,16 @@ def test_username_and_mobile_counts(api_client):
 @pytest.mark.parametrize("path", ["/usernames/abcd/count/", "/usernames/a/b/count/", "/mobiles/12811112222/count/"])
 def test_counts_of_malformed_values_are_not_found(api_client, path):
     assert api_client.get(path).status_code == 404
+
+
+@pytest.mark.django_db
+def test_registering_keeps_what_the_guest_put_in_the_cart(api_client, sku):
+    assert api_client.post("/cart/", {"sku_id": sku.id, "count": 2}, format="json").status_code == 201
+    code = sms_code_for(api_client)
+
+    response = api_client.post("/users/", registration(sms_code=code), format="json")
+
+    assert response.status_code == 201
+    assert response.cookies["cart"].value == ""
+    cart = get_redis_connection("cart")
+    assert cart.hget(f"cart_{response.json()['id']}", sku.id) == b"2"
