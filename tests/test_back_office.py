@@ -5,7 +5,7 @@ from django.utils import timezone
 
 from meiduo_mall.apps.orders.models import OrderInfo
 from meiduo_mall.dashboard import daily_order_figures
-from tests.factories import AddressFactory, UserFactory
+from tests.factories import DEFAULT_PASSWORD, AddressFactory, UserFactory
 
 
 def make_order(user, address, suffix, amount, status=OrderInfo.Status.UNSEND):
@@ -53,3 +53,11 @@ def test_back_office_refuses_shoppers(client):
     response = client.get("/admin/")
     assert response.status_code == 302
     assert "/admin/login/" in response["Location"]
+
+
+@pytest.mark.django_db
+def test_logging_in_at_the_back_office_door_lands_on_the_dashboard(client):
+    UserFactory(username="operator", is_staff=True, is_superuser=True)
+    response = client.post("/admin/login/", {"username": "operator", "password": DEFAULT_PASSWORD})
+    assert response.status_code == 302
+    assert response["Location"] == "/admin/"

@@ -119,6 +119,9 @@ DATABASE_ROUTERS = ["meiduo_mall.utils.db_router.PrimaryReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "users.User"
+# Session logins are the back office's only; shoppers log in with JWTs.
+LOGIN_URL = "/admin/login/"
+LOGIN_REDIRECT_URL = "/admin/"
 AUTHENTICATION_BACKENDS = ["meiduo_mall.apps.users.backends.UsernameMobileBackend"]
 
 AUTH_PASSWORD_VALIDATORS = [
