@@ -35,6 +35,7 @@ ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "api.meiduo.site,127.0.0.1,loca
 INSTALLED_APPS = [
     "unfold",
     "unfold.contrib.filters",
+    "unfold.contrib.forms",
     "unfold.contrib.import_export",
     "django.contrib.admin",
     "django.contrib.auth",

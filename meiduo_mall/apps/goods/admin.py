@@ -1,9 +1,11 @@
 """Back office for the catalog. Saving or deleting here regenerates the detail pages through signals.py."""
 
 from django.contrib import admin
+from django.db import models
 from import_export import resources
 from import_export.admin import ImportExportModelAdmin
 from unfold.admin import ModelAdmin, TabularInline
+from unfold.contrib.forms.widgets import WysiwygWidget
 from unfold.contrib.import_export.forms import ExportForm, ImportForm
 
 from .models import (
@@ -54,6 +56,8 @@ class GoodsAdmin(ModelAdmin):
     search_fields = ("name",)
     autocomplete_fields = ("brand", "category1", "category2", "category3")
     inlines = [GoodsSpecificationInline]
+    # The descriptions are rich text (Trix, shipped with unfold); detail pages sanitize it with nh3.
+    formfield_overrides = {models.TextField: {"widget": WysiwygWidget}}
 
 
 @admin.register(GoodsSpecification)

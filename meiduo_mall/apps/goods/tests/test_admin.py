@@ -62,3 +62,9 @@ def test_saving_an_sku_in_the_admin_regenerates_its_page(
     assert response.status_code == 302
     html = (tmp_path / "goods" / f"{sku.id}.html").read_text(encoding="utf-8")
     assert "后台改名" in html and "¥88.00" in html
+
+
+def test_spu_descriptions_are_edited_as_rich_text(staff_client, sku):
+    html = staff_client.get(f"/admin/goods/goods/{sku.goods_id}/change/").content.decode()
+    assert "trix-editor" in html
+    assert "unfold/forms/js/trix/trix.js" in html
