@@ -2,7 +2,8 @@
 
 List pages, per-category counts and hot lists are cached in Redis under a catalog version
 that every catalog change bumps (signals.py), so a change never needs to find and delete
-the keys it makes stale: they are simply never read again and expire.
+the entries it makes stale: they are simply never served again and expire. Counts carry the
+version in their key; pages and hot lists carry it in their value (read_versioned).
 """
 
 import functools
@@ -12,6 +13,7 @@ import time
 from django.conf import settings
 from django.core.cache import cache
 from django_redis import get_redis_connection
+from rest_framework.renderers import JSONRenderer
 
 from .exceptions import CategoryNotFound, PageOutOfRange
 from .models import SKU, GoodsCategory, GoodsChannel
@@ -41,31 +43,39 @@ def catalog_version():
     return version
 
 
-# A cached list page costs two Redis round trips if the version and the page are read one after the
-# other; this script reads both in one, which is most of what a cached page costs.
-READ_VERSIONED_ENTRY = """
-local version = redis.call('GET', KEYS[1])
-if not version then return {} end
-return {version, redis.call('GET', ARGV[1] .. version .. ARGV[2])}
-"""
+@functools.cache
+def catalog_redis():
+    """The default cache's Redis client, looked up once: a cached page is one MGET and nothing else."""
+    return get_redis_connection("default")
 
 
 @functools.cache
-def versioned_entry_reader():
-    return get_redis_connection("default").register_script(READ_VERSIONED_ENTRY)
+def raw_key(key):
+    """`key` as the default cache names it, computed once per name."""
+    return cache.make_key(key)
 
 
 def read_versioned(kind, rest):
-    """(catalog version, the cached entry `<kind>:<version>:<rest>` or None)."""
-    reply = versioned_entry_reader()(
-        keys=[cache.make_key(CATALOG_VERSION_KEY)],
-        args=[cache.make_key(f"{kind}:"), f":{rest}"],
-        client=get_redis_connection("default"),
-    )
-    if not reply:
+    """(catalog version, the bytes cached under `<kind>:<rest>` for that version, or None).
+
+    An entry starts with the version it was built under and is read in the same MGET as the
+    current version, so one round trip answers a hit, and an entry built before a catalog
+    change is never served after it.
+    """
+    version, entry = catalog_redis().mget(raw_key(CATALOG_VERSION_KEY), raw_key(f"{kind}:") + rest)
+    if version is None:
         return catalog_version(), None
-    entry = reply[1]
-    return int(reply[0]), None if entry is None else cache.client.decode(entry)
+    built_under, _, payload = (entry or b"").partition(b" ")
+    return int(version), payload if built_under == version else None
+
+
+def write_versioned(kind, rest, version, payload):
+    catalog_redis().set(raw_key(f"{kind}:") + rest, b"%d %s" % (version, payload), ex=CATALOG_CACHE_TIMEOUT)
+
+
+def render_skus(skus):
+    """The five list fields of `skus` as the JSON the API answers, built once per cached entry."""
+    return JSONRenderer().render(SKUSerializer(skus, many=True).data)
 
 
 def bump_catalog_version():
@@ -101,7 +111,7 @@ def skus_in_order(ids):
 
 
 def sku_list_page(category_id, ordering, page, page_size):
-    """{"count", "results"} of one page of a category's launched SKUs.
+    """(count, the JSON array of the page's SKUs) of one page of a category's launched SKUs.
 
     The page's ids come from the (category, is_launched, sort key, id) index alone, and only
     those rows are read, so a deep page costs about what the first one does.
@@ -109,9 +119,10 @@ def sku_list_page(category_id, ordering, page, page_size):
     if ordering not in LIST_ORDERINGS:
         ordering = DEFAULT_ORDERING
     rest = f"{category_id}:{ordering}:{page}:{page_size}"
-    version, data = read_versioned("skus", rest)
-    if data is not None:
-        return data
+    version, entry = read_versioned("skus", rest)
+    if entry is not None:
+        count, _, results = entry.partition(b" ")
+        return int(count), results
     count = category_sku_count(category_id, version)
     if page > max(1, math.ceil(count / page_size)):
         raise PageOutOfRange(page)
@@ -121,20 +132,20 @@ def sku_list_page(category_id, ordering, page, page_size):
         .order_by(*LIST_ORDERINGS[ordering])
         .values_list("id", flat=True)[offset : offset + page_size]
     )
-    data = {"count": count, "results": SKUSerializer(skus_in_order(ids), many=True).data}
-    cache.set(f"skus:{version}:{rest}", data, CATALOG_CACHE_TIMEOUT)
-    return data
+    results = render_skus(skus_in_order(ids))
+    write_versioned("skus", rest, version, b"%d %s" % (count, results))
+    return count, results
 
 
 def hot_skus(category_id):
-    """The best sellers of a category (HOT_SKUS_COUNT_LIMIT of them)."""
-    version, data = read_versioned("hot_skus", category_id)
-    if data is None:
+    """The best sellers of a category (HOT_SKUS_COUNT_LIMIT of them), as a JSON array."""
+    version, results = read_versioned("hot_skus", str(category_id))
+    if results is None:
         ensure_category(category_id)
         skus = launched_skus(category_id).only(*SKU_LIST_FIELDS).order_by("-sales", "-id")
-        data = SKUSerializer(skus[: settings.HOT_SKUS_COUNT_LIMIT], many=True).data
-        cache.set(f"hot_skus:{version}:{category_id}", data, CATALOG_CACHE_TIMEOUT)
-    return data
+        results = render_skus(skus[: settings.HOT_SKUS_COUNT_LIMIT])
+        write_versioned("hot_skus", str(category_id), version, results)
+    return results
 
 
 def category_breadcrumb(category_id):

@@ -1,9 +1,13 @@
+import json
+from urllib.parse import urlencode
+
+from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.exceptions import NotFound
+from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.response import Response
-from rest_framework.utils.urls import remove_query_param, replace_query_param
 from rest_framework.views import APIView
 
 from meiduo_mall.utils.pagination import StandardResultsSetPagination
@@ -23,7 +27,27 @@ def positive_int(value):
     return number if number > 0 else None
 
 
-class CategorySKUListView(APIView):
+class JSONOnly(BaseContentNegotiation):
+    """The shop answers JSON whatever the Accept header says; parsing the header took a cached page
+    about two thirds of what its Redis round trip takes."""
+
+    def select_parser(self, request, parsers):
+        return parsers[0]
+
+    def select_renderer(self, request, renderers, format_suffix=None):
+        return renderers[0], renderers[0].media_type
+
+
+class PublicCachedJSONView(APIView):
+    """A public, read-only view answering JSON that the cache holds ready-made: no authentication,
+    permission or content negotiation work per request, and DRF renders only the errors."""
+
+    authentication_classes = ()
+    permission_classes = ()
+    content_negotiation_class = JSONOnly
+
+
+class CategorySKUListView(PublicCachedJSONView):
     """G1: one page of a level-3 category's launched SKUs."""
 
     pagination = StandardResultsSetPagination
@@ -45,38 +69,51 @@ class CategorySKUListView(APIView):
         ),
     )
     def get(self, request, category_id):
-        page = positive_int(request.query_params.get("page", 1))
+        query = request.query_params
+        page = positive_int(query.get("page", 1))
         if page is None:
             raise NotFound("无效页面")
-        page_size = positive_int(request.query_params.get(self.pagination.page_size_query_param))
+        page_size = positive_int(query.get(self.pagination.page_size_query_param))
         page_size = min(page_size or self.pagination.page_size, self.pagination.max_page_size)
-        ordering = request.query_params.get("ordering", services.DEFAULT_ORDERING)
         try:
-            data = services.sku_list_page(category_id, ordering, page, page_size)
+            count, results = services.sku_list_page(
+                category_id, query.get("ordering", services.DEFAULT_ORDERING), page, page_size
+            )
         except CategoryNotFound as exc:
             raise NotFound(CATEGORY_NOT_FOUND) from exc
         except PageOutOfRange as exc:
             raise NotFound("无效页面") from exc
-        return Response({**self.links(request, page, page_size, data["count"]), **data})
-
-    def links(self, request, page, page_size, count):
-        url = request.build_absolute_uri()
-        has_next = page * page_size < count
-        previous = None
-        if page == 2:
-            previous = remove_query_param(url, "page")
-        elif page > 2:
-            previous = replace_query_param(url, "page", page - 1)
-        return {"next": replace_query_param(url, "page", page + 1) if has_next else None, "previous": previous}
+        next_page = page + 1 if page * page_size < count else None
+        body = b'{"count":%d,"next":%s,"previous":%s,"results":%s}' % (
+            count,
+            page_link(request, next_page),
+            page_link(request, page - 1),
+            results,
+        )
+        return HttpResponse(body, content_type="application/json")
 
 
-class CategoryHotSKUsView(APIView):
+def page_link(request, page):
+    """The JSON of the link to `page` of this list (null for none): this request's URL with only the page
+    replaced; page 1 drops the parameter, like DRF's paginator."""
+    if not page:
+        return b"null"
+    params = dict(request.query_params.lists())
+    if page == 1:
+        params.pop("page", None)
+    else:
+        params["page"] = [page]
+    url = request.build_absolute_uri(f"{request.path}?{urlencode(params, doseq=True)}" if params else request.path)
+    return json.dumps(url).encode()
+
+
+class CategoryHotSKUsView(PublicCachedJSONView):
     """G3: the category's best sellers, a bare array."""
 
     @extend_schema(responses=SKUSerializer(many=True))
     def get(self, request, category_id):
         try:
-            return Response(services.hot_skus(category_id))
+            return HttpResponse(services.hot_skus(category_id), content_type="application/json")
         except CategoryNotFound as exc:
             raise NotFound(CATEGORY_NOT_FOUND) from exc
 

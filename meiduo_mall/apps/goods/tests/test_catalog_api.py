@@ -75,6 +75,17 @@ def test_pages_link_to_each_other(api_client, goods, skus):
     assert last["next"] is None and "page=2" in last["previous"]
 
 
+def test_links_keep_the_other_parameters_and_page_1_drops_the_page(api_client, goods, skus):
+    url = list_url(goods.category3_id)
+    api_client.get(url, {"page_size": 2, "ordering": "-sales", "page": 2})  # the second answer comes from the cache
+    response = api_client.get(url, {"page_size": 2, "ordering": "-sales", "page": 2})
+    assert response["Content-Type"] == "application/json"
+    body = response.json()
+    assert body["count"] == 5 and [row["name"] for row in body["results"]] == ["C", "E"]
+    assert body["next"] == f"http://testserver{url}?page_size=2&ordering=-sales&page=3"
+    assert body["previous"] == f"http://testserver{url}?page_size=2&ordering=-sales"
+
+
 @pytest.mark.parametrize("page", ["4", "0", "-1", "abc", "99999999999999999999"])
 def test_page_beyond_range_or_invalid_is_404(api_client, goods, skus, page):
     response = api_client.get(list_url(goods.category3_id), {"page_size": 2, "page": page})
@@ -148,6 +159,14 @@ def test_hot_skus_are_the_best_launched_sellers_cached(api_client, goods, skus, 
     assert set(response.json()[0]) == SKU_FIELDS
     with django_assert_num_queries(0):
         assert api_client.get(url).json() == response.json()
+
+
+def test_hot_skus_follow_a_catalog_change(api_client, goods, skus, django_capture_on_commit_callbacks):
+    url = f"/categories/{goods.category3_id}/hotskus/"
+    assert [row["name"] for row in api_client.get(url).json()] == ["B", "D"]
+    with django_capture_on_commit_callbacks(execute=True):
+        SKU.objects.filter(name="B").get().delete()
+    assert [row["name"] for row in api_client.get(url).json()] == ["D", "C"]
 
 
 def test_catalog_version_bumps(db):
