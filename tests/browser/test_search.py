@@ -1,7 +1,12 @@
 import pytest
 from haystack import connections
 
-from tests.factories import SKUFactory
+from tests.factories import SKUFactory, category_tree
+
+
+def sku_in_general_store(**fields):
+    """An SKU whose category and brand share no words with the searches below."""
+    return SKUFactory(goods__tree=category_tree(("百货", "日用百货", "杂货")), **fields)
 
 
 @pytest.fixture
@@ -15,8 +20,8 @@ def search_index():
 @pytest.mark.django_db(transaction=True)
 def test_searching_from_the_header_lists_matching_goods_with_pages(page, search_index):
     for n in range(7):
-        SKUFactory(name=f"国产智能手机 型号{n}")
-    SKUFactory(name="不锈钢保温杯")
+        sku_in_general_store(name=f"国产智能手机 型号{n}")
+    sku_in_general_store(name="不锈钢保温杯")
 
     page.goto("/search.html")
     page.fill("#site-header .search input", "手机")

@@ -4,7 +4,7 @@ from .models import SKU
 
 
 class SKUIndex(indexes.SearchIndex, indexes.Indexable):
-    """Launched SKUs, searched by name, caption and id (template search/indexes/goods/sku_text.txt).
+    """Launched SKUs, searched by name, caption, brand, category and id (template search/indexes/goods/sku_text.txt).
 
     The stored fields answer a search without any SQL.
     """
@@ -19,4 +19,4 @@ class SKUIndex(indexes.SearchIndex, indexes.Indexable):
         return SKU
 
     def index_queryset(self, using=None):
-        return SKU.objects.filter(is_launched=True)
+        return SKU.objects.filter(is_launched=True).select_related("category", "goods__brand")

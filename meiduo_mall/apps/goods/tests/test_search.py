@@ -4,7 +4,12 @@ import pytest
 from django.core.management import call_command
 from haystack import connections
 
-from tests.factories import SKUFactory
+from tests.factories import SKUFactory, category_tree
+
+
+def sku_in_general_store(**fields):
+    """An SKU whose category and brand share no words with the searches below."""
+    return SKUFactory(goods__tree=category_tree(("百货", "日用百货", "杂货")), **fields)
 
 
 @pytest.fixture
@@ -18,7 +23,7 @@ def search_index(db):
 
 def index_now(django_capture_on_commit_callbacks, **sku_fields):
     with django_capture_on_commit_callbacks(execute=True):
-        return SKUFactory(**sku_fields)
+        return sku_in_general_store(**sku_fields)
 
 
 @pytest.mark.django_db
@@ -65,8 +70,8 @@ def test_an_sku_taken_off_sale_leaves_the_index(api_client, search_index, django
 
 @pytest.mark.django_db
 def test_rebuilding_the_index_covers_launched_skus_only(api_client, search_index):
-    SKUFactory(name="电饭煲 三升")
-    SKUFactory(name="电饭煲 五升", is_launched=False)
+    sku_in_general_store(name="电饭煲 三升")
+    sku_in_general_store(name="电饭煲 五升", is_launched=False)
 
     call_command("rebuild_index", interactive=False, verbosity=0)
 
@@ -90,13 +95,26 @@ def test_a_page_beyond_the_results_is_404(api_client, search_index, django_captu
 
 @pytest.mark.django_db
 def test_build_search_index_fills_an_empty_index_and_leaves_a_built_one(api_client, search_index):
-    SKUFactory(name="儿童自行车")
+    sku_in_general_store(name="儿童自行车")
     call_command("build_search_index", verbosity=0)
     assert api_client.get("/skus/search/", {"text": "自行车"}).json()["count"] == 1
 
-    SKUFactory(name="山地自行车")  # on_commit never runs here: the index does not learn of it
+    sku_in_general_store(name="山地自行车")  # on_commit never runs here: the index does not learn of it
     call_command("build_search_index", verbosity=0)
     assert api_client.get("/skus/search/", {"text": "自行车"}).json()["count"] == 1
 
     call_command("build_search_index", rebuild=True, verbosity=0)
     assert api_client.get("/skus/search/", {"text": "自行车"}).json()["count"] == 2
+
+
+@pytest.mark.django_db
+def test_goods_are_found_by_their_category_and_brand(api_client, search_index):
+    sku = SKUFactory(name="Apple iPhone 15 黑色 128GB")
+    sku.category.name = "手机"
+    sku.category.save()
+    sku.goods.brand.name = "苹果"
+    sku.goods.brand.save()
+    call_command("build_search_index", rebuild=True, verbosity=0)
+
+    for words in ("手机", "苹果"):
+        assert [hit["id"] for hit in api_client.get("/skus/search/", {"text": words}).json()["results"]] == [sku.id]
