@@ -140,6 +140,13 @@
     return new URLSearchParams(location.search).get(name);
   }
 
+  // What the shopper already typed into a field before Vue took the page over (slow network).
+  // Pages read it before mounting and start their data from it, so mounting does not wipe it.
+  function typedValue(id) {
+    var field = document.getElementById(id);
+    return field ? field.value : '';
+  }
+
   // A v4 uuid, e.g. for an image captcha id; crypto.randomUUID needs a secure origin, this does not.
   function uuid() {
     var bytes = crypto.getRandomValues(new Uint8Array(16));
@@ -276,6 +283,7 @@
     toast: toast,
     showError: showError,
     queryParam: queryParam,
+    typedValue: typedValue,
     uuid: uuid,
     smsButtonMixin: smsButtonMixin,
     imageCodeMixin: imageCodeMixin,

@@ -8,9 +8,13 @@
     return next && /^\/(?!\/)/.test(next) ? next : '/index.html';
   }
 
+  // Read before mounting: Vue empties #app when it takes over the page.
+  var typedUsername = meiduo.typedValue('username');
+  var typedPassword = meiduo.typedValue('password');
+
   Vue.createApp({
     data: function () {
-      return { username: '', password: '', remember: false, errors: {}, submitting: false };
+      return { username: typedUsername, password: typedPassword, remember: false, errors: {}, submitting: false };
     },
     methods: {
       onSubmit: function () {

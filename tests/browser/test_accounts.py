@@ -135,3 +135,20 @@ def test_find_password_then_log_in_with_the_new_one(page):
     page.wait_for_url(lambda url: urlparse(url).path == "/find_password.html")
     assert storage(page, "localStorage")["username"] == "forgetful_one"
     assert header_username(page) == ["forgetful_one"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_what_was_typed_before_the_login_page_script_arrived_is_kept(page):
+    user = UserFactory()
+    held = []
+    page.route("**/js/login.js", lambda route: held.append(route))
+    page.goto("/login.html?next=/user_center_info.html", wait_until="commit")
+    page.wait_for_selector("#username", state="attached")
+    page.locator("#username").fill(user.username, force=True)
+    page.locator("#password").fill("password123", force=True)
+
+    held[0].continue_()
+    page.wait_for_selector("#app:not([v-cloak])")
+    page.locator("#app button[type=submit]").click()
+
+    page.wait_for_url(lambda url: urlparse(url).path == "/user_center_info.html")
