@@ -218,6 +218,23 @@
     miniCart.refresh();
   }
 
+  var USER_CENTER_MENU = [
+    ['/user_center_info.html', '个人信息'],
+    ['/user_center_site.html', '收货地址'],
+    ['/user_center_order.html', '全部订单'],
+    ['/user_center_pass.html', '修改密码']
+  ];
+
+  // The user-centre side menu. Pages include <nav id="user-center-menu" data-active="/<page>.html">.
+  function renderUserCenterMenu() {
+    var el = document.getElementById('user-center-menu');
+    if (!el) return;
+    var active = el.getAttribute('data-active');
+    el.innerHTML = USER_CENTER_MENU.map(function (item) {
+      return '<a href="' + item[0] + '"' + (item[0] === active ? ' class="active"' : '') + '>' + item[1] + '</a>';
+    }).join('');
+  }
+
   function renderFooter() {
     var el = document.getElementById('site-footer');
     if (!el) return;
@@ -268,6 +285,7 @@
 
   document.addEventListener('DOMContentLoaded', function () {
     renderHeader();
+    renderUserCenterMenu();
     renderFooter();
   });
 

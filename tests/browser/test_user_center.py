@@ -160,3 +160,12 @@ def test_change_password_then_log_in_with_the_new_one(page):
     page.wait_for_url(lambda url: urlparse(url).path == "/user_center_info.html")
     page.wait_for_selector(".profile .username")
     assert page.locator(".profile .username").inner_text() == user.username
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_side_menu_marks_the_page_you_are_on(page):
+    log_in_page(page, UserFactory())
+    for path, label in (("/user_center_site.html", "收货地址"), ("/user_center_pass.html", "修改密码")):
+        page.goto(path)
+        expect(page.locator("#user-center-menu a")).to_have_text(["个人信息", "收货地址", "全部订单", "修改密码"])
+        expect(page.locator("#user-center-menu a.active")).to_have_text(label)
