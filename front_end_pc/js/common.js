@@ -218,6 +218,37 @@
     miniCart.refresh();
   }
 
+  // <meiduo-pager :page="page" :pages="totalPages" @go="goTo"> on every paginated page:
+  // 上一页, at most five page numbers around the current one, 下一页.
+  var Pager = {
+    props: { page: { type: Number, required: true }, pages: { type: Number, required: true } },
+    emits: ['go'],
+    computed: {
+      numbers: function () {
+        var first = Math.max(1, Math.min(this.page - 2, this.pages - 4));
+        var last = Math.min(this.pages, first + 4);
+        var numbers = [];
+        for (var n = first; n <= last; n++) numbers.push(n);
+        return numbers;
+      }
+    },
+    render: function () {
+      var self = this;
+      var h = Vue.h;
+      if (self.pages <= 1) return null;
+      function link(label, target) {
+        return h('a', { href: '#', onClick: function (e) { e.preventDefault(); self.$emit('go', target); } }, label);
+      }
+      var items = [];
+      if (self.page > 1) items.push(link('上一页', self.page - 1));
+      self.numbers.forEach(function (n) {
+        items.push(n === self.page ? h('span', { class: 'current' }, String(n)) : link(String(n), n));
+      });
+      if (self.page < self.pages) items.push(link('下一页', self.page + 1));
+      return h('div', { class: 'pager' }, items);
+    }
+  };
+
   var USER_CENTER_MENU = [
     ['/user_center_info.html', '个人信息'],
     ['/user_center_site.html', '收货地址'],
@@ -301,6 +332,7 @@
     toast: toast,
     showError: showError,
     queryParam: queryParam,
+    Pager: Pager,
     typedValue: typedValue,
     uuid: uuid,
     smsButtonMixin: smsButtonMixin,

@@ -20,15 +20,7 @@
       };
     },
     computed: {
-      totalPages: function () { return Math.ceil(this.count / PAGE_SIZE); },
-      // At most 5 page numbers around the current one.
-      pageNumbers: function () {
-        var first = Math.max(1, Math.min(this.page - 2, this.totalPages - 4));
-        var last = Math.min(this.totalPages, first + 4);
-        var numbers = [];
-        for (var n = first; n <= last; n++) numbers.push(n);
-        return numbers;
-      }
+      totalPages: function () { return Math.ceil(this.count / PAGE_SIZE); }
     },
     mounted: function () {
       var self = this;
@@ -72,5 +64,5 @@
         window.scrollTo(0, 0);
       }
     }
-  }).mount('#app');
+  }).component('meiduo-pager', meiduo.Pager).mount('#app');
 })();

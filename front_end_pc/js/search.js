@@ -35,4 +35,4 @@ Vue.createApp({
       window.scrollTo(0, 0);
     }
   }
-}).mount('#app');
+}).component('meiduo-pager', meiduo.Pager).mount('#app');

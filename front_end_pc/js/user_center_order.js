@@ -71,5 +71,5 @@
         }, '已确认收货');
       }
     }
-  }).mount('#app');
+  }).component('meiduo-pager', meiduo.Pager).mount('#app');
 })();

@@ -1,5 +1,6 @@
 import pytest
 from haystack import connections
+from playwright.sync_api import expect
 
 from tests.factories import SKUFactory, category_tree
 
@@ -43,3 +44,20 @@ def test_a_search_without_hits_says_so(page, search_index):
     page.goto("/search.html?q=" + "月球车")
     page.wait_for_selector("#app .empty")
     assert "没有找到" in page.inner_text("#app .empty")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_long_result_list_shows_five_page_numbers_around_the_current_page(page, search_index):
+    for n in range(40):
+        sku_in_general_store(name=f"纯棉毛巾 款式{n}")
+
+    page.goto("/search.html?q=毛巾")
+    expect(page.locator("#app .pager a, #app .pager span")).to_have_text(["1", "2", "3", "4", "5", "下一页"])
+
+    page.click("#app .pager >> text=5")
+    expect(page.locator("#app .pager a, #app .pager span")).to_have_text(["上一页", "3", "4", "5", "6", "7", "下一页"])
+    expect(page.locator("#app .pager .current")).to_have_text("5")
+
+    page.click("#app .pager >> text=7")
+    expect(page.locator(".sku-card")).to_have_count(4)
+    expect(page.locator("#app .pager a, #app .pager span")).to_have_text(["上一页", "3", "4", "5", "6", "7"])
