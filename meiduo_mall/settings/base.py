@@ -287,7 +287,7 @@ DEFAULT_FROM_EMAIL = EMAIL_FROM
 # Search ---------------------------------------------------------------------------------
 HAYSTACK_CONNECTIONS = {
     "default": {
-        "ENGINE": "meiduo_mall.apps.goods.search_backends.ChineseWhooshEngine",
+        "ENGINE": "meiduo_mall.apps.goods.search_backends.whoosh.ChineseWhooshEngine",
         "PATH": str(VAR_DIR / "whoosh_index"),
     },
 }
