@@ -5,6 +5,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from meiduo_mall.utils import health
 from meiduo_mall.utils.front_end import serve_front_end
+from meiduo_mall.utils.origins import serve_host_js
 
 urlpatterns = [
     path("admin/", admin.site.urls),
@@ -24,7 +25,11 @@ urlpatterns = [
 ]
 
 if settings.SERVE_FRONT_END:
-    from django.conf.urls.static import static
+    from django.views.static import serve
 
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
-    urlpatterns += [re_path(r"^(?P<path>.*)$", serve_front_end)]
+    # MEDIA_URL is absolute, which django.conf.urls.static.static() declines to serve; the path is fixed.
+    urlpatterns += [
+        re_path(r"^media/(?P<path>.*)$", serve, {"document_root": settings.MEDIA_ROOT}),
+        path("js/host.js", serve_host_js),
+        re_path(r"^(?P<path>.*)$", serve_front_end),
+    ]

@@ -3,6 +3,7 @@
 from decimal import Decimal
 
 import factory
+from django.core.files.storage import default_storage
 
 from meiduo_mall.apps.areas.models import Area
 from meiduo_mall.apps.goods.models import SKU, Brand, Goods, GoodsCategory, GoodsChannel
@@ -105,4 +106,5 @@ class SKUFactory(factory.django.DjangoModelFactory):
     stock = 10
     sales = 0
     is_launched = True
-    default_image_url = "/media/skus/default.png"
+    # What seed_demo and the image signal store: the storage's absolute URL.
+    default_image_url = factory.LazyFunction(lambda: default_storage.url("skus/default.png"))

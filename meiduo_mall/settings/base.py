@@ -136,7 +136,7 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
-MEDIA_URL = "/media/"
+# MEDIA_URL is absolute (see "Front end" below): image URLs must work on pages of another origin.
 MEDIA_ROOT = Path(env("MEDIA_ROOT", VAR_DIR / "media"))
 
 STORAGES = {
@@ -176,9 +176,23 @@ SESSION_ENGINE = "django.contrib.sessions.backends.cache"
 SESSION_CACHE_ALIAS = "session"
 
 # Celery ---------------------------------------------------------------------------------
+# Redis (the default) or RabbitMQ: amqp://user:password@host:5672/vhost
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", redis_location(14))
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Several shops (or test runs) can share one broker, each with its own queue.
+CELERY_TASK_DEFAULT_QUEUE = env("CELERY_TASK_DEFAULT_QUEUE", "celery")
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_TASK_EAGER_PROPAGATES = True
+# Nothing reads task results, so no result backend is needed.
+CELERY_TASK_IGNORE_RESULT = True
+# The soft limit raises SoftTimeLimitExceeded inside the task (a hung SMTP or SMS call); the hard
+# limit kills the worker child. Both are enforced by the prefork pool only (the default), not by solo.
+CELERY_TASK_SOFT_TIME_LIMIT = float(env("CELERY_TASK_SOFT_TIME_LIMIT", "60"))
+CELERY_TASK_TIME_LIMIT = float(env("CELERY_TASK_TIME_LIMIT", "90"))
+# Late-acknowledged tasks wait in the broker, not in a busy worker's prefetch buffer.
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TIMEZONE = TIME_ZONE
+CELERY_BEAT_SCHEDULE_FILENAME = env("CELERY_BEAT_SCHEDULE_FILENAME", str(VAR_DIR / "celerybeat-schedule"))
 CELERY_BEAT_SCHEDULE = {}
 
 # REST framework -------------------------------------------------------------------------
@@ -249,6 +263,13 @@ UNFOLD = {
 # The origin that serves front_end_pc/; links in mail and payment return URLs point there.
 FRONTEND_ORIGIN = env("FRONTEND_ORIGIN", "http://127.0.0.1:8000").rstrip("/")
 UNFOLD["SITE_URL"] = f"{FRONTEND_ORIGIN}/index.html"
+# With pages and API on two origins the pages call the API cross-origin, with credentials.
+CORS_ALLOWED_ORIGINS.append(FRONTEND_ORIGIN)
+# The origin the browser reaches the API on: written into js/host.js (`manage.py write_host_js`)
+# and the base of image URLs. Equal to FRONTEND_ORIGIN when nginx serves pages and API on one origin.
+API_ORIGIN = env("API_ORIGIN", FRONTEND_ORIGIN).rstrip("/")
+MEDIA_BASE_URL = env("MEDIA_BASE_URL", f"{API_ORIGIN}/media/")
+MEDIA_URL = MEDIA_BASE_URL if MEDIA_BASE_URL.endswith("/") else f"{MEDIA_BASE_URL}/"
 # Serve front_end_pc/ from Django itself (demo and tests); nginx does it in production.
 SERVE_FRONT_END = env_bool("SERVE_FRONT_END", False)
 GENERATED_STATIC_HTML_FILES_DIR = Path(env("GENERATED_STATIC_HTML_FILES_DIR", FRONT_END_DIR))
@@ -295,24 +316,32 @@ HAYSTACK_SIGNAL_PROCESSOR = "meiduo_mall.apps.goods.search_signals.SKUSearchSign
 
 # Catalog --------------------------------------------------------------------------------
 HOT_SKUS_COUNT_LIMIT = 2
-# The static home page picks up new ads and menu changes within 5 minutes.
-CELERY_BEAT_SCHEDULE["generate-static-index-html"] = {"task": "generate_static_index_html", "schedule": 300.0}
+# The static home page picks up new ads and menu changes within 5 minutes. A run still queued when
+# the next is due is dropped (expires), so a stopped worker does not come back to a backlog.
+CELERY_BEAT_SCHEDULE["generate-static-index-html"] = {
+    "task": "generate_static_index_html",
+    "schedule": 300.0,
+    "options": {"expires": 300.0},
+}
 USER_BROWSING_HISTORY_COUNTS_LIMIT = 5
 
 # Orders and payment ---------------------------------------------------------------------
 ORDER_FREIGHT = "10.00"
 UNPAID_ORDER_TIMEOUT_MINUTES = int(env("UNPAID_ORDER_TIMEOUT_MINUTES", "30"))
 # Unpaid orders past the timeout give their stock back; beat checks every minute.
-CELERY_BEAT_SCHEDULE["cancel-expired-orders"] = {"task": "cancel_expired_orders", "schedule": 60.0}
+CELERY_BEAT_SCHEDULE["cancel-expired-orders"] = {
+    "task": "cancel_expired_orders",
+    "schedule": 60.0,
+    "options": {"expires": 60.0},
+}
 ALIPAY_APPID = env("ALIPAY_APPID", "2016000000000000")
 ALIPAY_SELLER_ID = env("ALIPAY_SELLER_ID", "")
 ALIPAY_APP_PRIVATE_KEY_PATH = env("ALIPAY_APP_PRIVATE_KEY_PATH", str(VAR_DIR / "alipay" / "app_private_key.pem"))
 ALIPAY_PUBLIC_KEY_PATH = env("ALIPAY_PUBLIC_KEY_PATH", str(VAR_DIR / "alipay" / "alipay_public_key.pem"))
-ALIPAY_URL = env("ALIPAY_URL", f"{FRONTEND_ORIGIN}/payment/sandbox/gateway/")
+ALIPAY_URL = env("ALIPAY_URL", f"{API_ORIGIN}/payment/sandbox/gateway/")
 ALIPAY_DEBUG = env_bool("ALIPAY_DEBUG", True)
 ALIPAY_SANDBOX_ENABLED = env_bool("ALIPAY_SANDBOX_ENABLED", True)
-ALIPAY_RETURN_URL = env("ALIPAY_RETURN_URL", f"{FRONTEND_ORIGIN}/pay_success.html")
-ALIPAY_NOTIFY_URL = env("ALIPAY_NOTIFY_URL", f"{FRONTEND_ORIGIN}/payment/notify/")
+ALIPAY_NOTIFY_URL = env("ALIPAY_NOTIFY_URL", f"{API_ORIGIN}/payment/notify/")
 
 # QQ login -------------------------------------------------------------------------------
 QQ_CLIENT_ID = env("QQ_CLIENT_ID", "")

@@ -8,7 +8,12 @@ from .base import env, env_bool, env_list, mysql_database
 DEBUG = False
 SECRET_KEY = os.environ["DJANGO_SECRET_KEY"]
 SIMPLE_JWT["SIGNING_KEY"] = SECRET_KEY  # noqa: F405
-ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "api.meiduo.site,www.meiduo.site")
+# 127.0.0.1 and localhost: health checks and the smoke run reach nginx on loopback.
+ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "api.meiduo.site,www.meiduo.site,127.0.0.1,localhost")
+# Only the configured pages origins may call the API with credentials, not the dev ports of base.
+CORS_ALLOWED_ORIGINS = [FRONTEND_ORIGIN, *env_list("CORS_EXTRA_ORIGINS")]  # noqa: F405
+# uwsgi listens on loopback or a unix socket only nginx reaches, so nginx's X-Forwarded-For is trusted.
+REST_FRAMEWORK["NUM_PROXIES"] = int(env("NUM_PROXIES", "1"))  # noqa: F405
 
 DATABASES = {"default": mysql_database()}
 if env("DB_REPLICA_HOST"):
@@ -29,11 +34,13 @@ HAYSTACK_CONNECTIONS = {
     },
 }
 
+# nginx sets X-Forwarded-Proto itself (never passes the client's), so Django may trust it.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# false for an HTTP-only deployment (the smoke run on loopback): no redirect to https, no Secure cookies.
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
 SECURE_HSTS_SECONDS = int(env("SECURE_HSTS_SECONDS", "31536000"))
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_HSTS_PRELOAD = True
-SESSION_COOKIE_SECURE = True
-CSRF_COOKIE_SECURE = True
+# Secure cookies are never sent back over plain HTTP; they follow the redirect unless set apart.
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = env_bool("SECURE_COOKIES", SECURE_SSL_REDIRECT)
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "https://api.meiduo.site,https://www.meiduo.site")

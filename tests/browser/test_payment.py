@@ -13,7 +13,6 @@ def alipay_on_live_server(live_server, settings):
     """The sandbox gateway, its notice and the buyer's return all go to the live server."""
     settings.FRONTEND_ORIGIN = live_server.url
     settings.ALIPAY_URL = f"{live_server.url}/payment/sandbox/gateway/"
-    settings.ALIPAY_RETURN_URL = f"{live_server.url}/pay_success.html"
     settings.ALIPAY_NOTIFY_URL = f"{live_server.url}/payment/notify/"
     return live_server
 

@@ -33,8 +33,11 @@ def payment_deadline(order):
     return order.create_time + timedelta(minutes=settings.UNPAID_ORDER_TIMEOUT_MINUTES)
 
 
-def alipay_url_for(user, order_id):
-    """The Alipay page-pay URL for the member's own unpaid Alipay order; the amount comes from the database."""
+def alipay_url_for(user, order_id, pages_origin=None):
+    """The Alipay page-pay URL for the member's own unpaid Alipay order; the amount comes from the database.
+
+    Alipay sends the buyer back to pay_success.html on `pages_origin`, the pages that asked (utils.origins).
+    """
     # From the primary: the member clicks 去支付 right after placing the order, before a replica has it.
     order = (
         OrderInfo.objects.using(PRIMARY)
@@ -47,7 +50,7 @@ def alipay_url_for(user, order_id):
         subject=f"美多商城{order.order_id}",
         out_trade_no=order.order_id,
         total_amount=str(order.total_amount),
-        return_url=settings.ALIPAY_RETURN_URL,
+        return_url=f"{pages_origin or settings.FRONTEND_ORIGIN}/pay_success.html",
         notify_url=settings.ALIPAY_NOTIFY_URL,
         time_expire=timezone.localtime(payment_deadline(order), ALIPAY_TIME_ZONE).strftime(ALIPAY_TIME_FORMAT),
     )

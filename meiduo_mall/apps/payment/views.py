@@ -12,6 +12,7 @@ from rest_framework.views import APIView
 
 from meiduo_mall.apps.payment import services
 from meiduo_mall.apps.payment.exceptions import InvalidAlipayMessage, OrderNotPayable, PaymentNotApplicable
+from meiduo_mall.utils.origins import pages_origin
 from meiduo_mall.utils.schema import MESSAGE
 
 logger = logging.getLogger("meiduo.payment")
@@ -32,7 +33,7 @@ class PaymentURLView(APIView):
     )
     def get(self, request, order_id):
         try:
-            alipay_url = services.alipay_url_for(request.user, order_id)
+            alipay_url = services.alipay_url_for(request.user, order_id, pages_origin(request))
         except OrderNotPayable:
             return Response({"message": "订单信息有误"}, status=status.HTTP_400_BAD_REQUEST)
         return Response({"alipay_url": alipay_url})

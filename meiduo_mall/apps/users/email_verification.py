@@ -20,21 +20,24 @@ class EmailVerificationFailed(Exception):
         self.message = message
 
 
-def make_verify_url(user):
+def make_verify_url(user, pages_origin=None):
     token = signing.dumps({"user_id": user.id, "email": user.email}, salt=VERIFY_EMAIL_SALT)
-    return f"{settings.FRONTEND_ORIGIN}/success_verify_email.html?{urlencode({'token': token})}"
+    origin = pages_origin or settings.FRONTEND_ORIGIN
+    return f"{origin}/success_verify_email.html?{urlencode({'token': token})}"
 
 
-def change_email(user, email):
+def change_email(user, email, pages_origin=None):
     """Save the address and mail the link once the change is committed.
 
     A new address starts unverified; saving the same address again only re-sends the link.
+    The link leads to `pages_origin` (the pages the request came from, see utils.origins): it is
+    built here, in the request, because the Celery task that mails it later has no request.
     """
     if email != user.email:
         user.email = email
         user.email_active = False
         user.save(update_fields=["email", "email_active"])
-    verify_url = make_verify_url(user)
+    verify_url = make_verify_url(user, pages_origin)
     # robust: the address is saved either way; a mail server hiccup must not turn the save into a 500.
     transaction.on_commit(lambda: send_verify_email.delay(email, verify_url), robust=True)
 

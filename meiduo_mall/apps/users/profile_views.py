@@ -8,6 +8,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from meiduo_mall.apps.verifications.responses import first_error, refused
+from meiduo_mall.utils.origins import pages_origin
 from meiduo_mall.utils.schema import MESSAGE
 
 from .email_verification import EmailVerificationFailed, change_email, verify_email
@@ -44,7 +45,7 @@ class EmailView(APIView):
         serializer = EmailSerializer(data=request.data)
         if not serializer.is_valid():
             return refused(first_error(serializer.errors))
-        change_email(request.user, serializer.validated_data["email"])
+        change_email(request.user, serializer.validated_data["email"], pages_origin(request))
         return Response({"id": request.user.id, "email": request.user.email})
 
 

@@ -3,6 +3,7 @@
 from decimal import Decimal
 
 import pytest
+from django.conf import settings
 from django.core.management import call_command
 
 from celery_tasks.html.tasks import generate_static_index_html, generate_static_sku_detail_html
@@ -113,7 +114,7 @@ def test_an_image_gives_a_sku_without_picture_its_default(phone, django_capture_
     with django_capture_on_commit_callbacks(execute=True):
         SKUImage.objects.create(sku=sku, image="skus/front.jpg")
     sku.refresh_from_db()
-    assert sku.default_image_url == "/media/skus/front.jpg"
+    assert sku.default_image_url == f"{settings.MEDIA_URL}skus/front.jpg"
 
 
 def test_catalog_changes_bump_the_list_cache_version(phone, django_capture_on_commit_callbacks):
@@ -134,7 +135,7 @@ def test_home_page_shows_menu_and_ads_by_slot(pages_dir, phone):
     Content.objects.create(category=floor, title="楼层商品", url="/goods/1.html", text="¥10.00", sequence=1)
     generate_static_index_html()
     html = (pages_dir / "index.html").read_text(encoding="utf-8")
-    assert 'src="/media/contents/a.jpg"' in html and 'alt="大促"' in html
+    assert f'src="{settings.MEDIA_URL}contents/a.jpg"' in html and 'alt="大促"' in html
     assert "新品快讯" in html and "隐藏快讯" not in html
     assert "楼层商品" in html and "¥10.00" in html
     assert goods.category1.name in html

@@ -23,7 +23,7 @@ def payment_url(order_id):
 
 @override_settings(
     ALIPAY_URL="http://pay.example/gateway.do",
-    ALIPAY_RETURN_URL="http://shop.example/pay_success.html",
+    FRONTEND_ORIGIN="http://shop.example",
     ALIPAY_NOTIFY_URL="http://shop.example/payment/notify/",
 )
 def test_owner_gets_a_signed_page_pay_url_with_the_database_amount(auth_client, make_order):

@@ -1,0 +1,46 @@
+"""The shop pages' origin a request came from: where links built for the browser must lead back to.
+
+With pages and API on two origins (www.* and api.*), the API cannot tell from its own host where
+the pages live; the browser says so in the `Origin` header of cross-origin calls. Only origins the
+CORS whitelist trusts are believed, so a forged header cannot send mail links or payment returns
+to someone else's site; anything else falls back to FRONTEND_ORIGIN.
+"""
+
+import json
+
+from django.conf import settings
+from django.http import HttpResponse
+
+
+def trusted_pages_origins():
+    return {settings.FRONTEND_ORIGIN, *(origin.rstrip("/") for origin in settings.CORS_ALLOWED_ORIGINS)}
+
+
+def pages_origin(request):
+    origin = request.headers.get("Origin", "").rstrip("/")
+    if origin and origin in trusted_pages_origins():
+        return origin
+    return settings.FRONTEND_ORIGIN
+
+
+def host_js():
+    """js/host.js: the API origin the pages call, from API_ORIGIN.
+
+    One origin for pages and API keeps the page's own origin, so the same pages also work when
+    reached under another name (127.0.0.1, localhost).
+    """
+    if settings.API_ORIGIN == settings.FRONTEND_ORIGIN:
+        value = "window.location.origin"
+    else:
+        value = json.dumps(settings.API_ORIGIN)
+    return (
+        "// Written by `manage.py write_host_js` from the API_ORIGIN setting; change the setting, not this file.\n"
+        f"var host = {value};\n"
+    )
+
+
+def serve_host_js(request):
+    """js/host.js where Django serves the pages itself (demo, tests): always the current setting."""
+    response = HttpResponse(host_js(), content_type="text/javascript; charset=utf-8")
+    response["Cache-Control"] = "no-cache"
+    return response
