@@ -227,7 +227,7 @@ SIMPLE_JWT = {
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "美多商城 API",
-    "DESCRIPTION": "REST API of Meiduo Mall, the contract in shared/API.md.",
+    "DESCRIPTION": "REST API of Meiduo Mall; the contract is docs/api.md in the repository.",
     "VERSION": "1.0.0",
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
