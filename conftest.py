@@ -180,6 +180,25 @@ def fake_qq(settings):
 
 
 @pytest.fixture
+def fake_fastdfs(settings):
+    """FastDFS (tracker, storage server, nginx) played by local servers; the default storage is FastDFS on them.
+
+    Changing STORAGES resets django.core.files.storage.default_storage (Django's setting_changed receiver).
+    """
+    from tests.fakes.fastdfs_server import FakeFastDFS
+
+    server = FakeFastDFS().start()
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {"BACKEND": "meiduo_mall.utils.fastdfs.storage.FastDFSStorage"},
+    }
+    settings.FDFS_TRACKER_SERVERS = [server.tracker_address]
+    settings.FDFS_BASE_URL = server.base_url
+    yield server
+    server.stop()
+
+
+@pytest.fixture
 def real_worker(settings, tmp_path):
     """A real Celery worker process (solo) on the test's Redis broker.
 

@@ -140,9 +140,16 @@ STATIC_ROOT = VAR_DIR / "static"
 MEDIA_ROOT = Path(env("MEDIA_ROOT", VAR_DIR / "media"))
 
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Uploaded images: MEDIA_ROOT on the local disk here, FastDFS by default in production (prod.py).
+    "default": {"BACKEND": env("DEFAULT_FILE_STORAGE_BACKEND", "django.core.files.storage.FileSystemStorage")},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+# FastDFS (meiduo_mall.utils.fastdfs): trackers tried in turn; files served by the storage servers'
+# nginx module at FDFS_BASE_URL + file id. Timeouts in seconds.
+FDFS_TRACKER_SERVERS = env_list("FDFS_TRACKER_SERVERS", "127.0.0.1:22122")
+FDFS_BASE_URL = env("FDFS_BASE_URL", "http://127.0.0.1:8888/")
+FDFS_CONNECT_TIMEOUT = float(env("FDFS_CONNECT_TIMEOUT", "3"))
+FDFS_NETWORK_TIMEOUT = float(env("FDFS_NETWORK_TIMEOUT", "30"))
 
 # Redis ----------------------------------------------------------------------------------
 # One Redis server; each alias of DESIGN.md gets its own database number.

@@ -22,6 +22,10 @@ if env("DB_REPLICA_HOST"):
 SMS_BACKEND = env("SMS_BACKEND", "meiduo_mall.apps.verifications.sms.ronglian.RonglianSMSBackend")
 EMAIL_BACKEND = env("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
 
+STORAGES["default"] = {  # noqa: F405
+    "BACKEND": env("DEFAULT_FILE_STORAGE_BACKEND", "meiduo_mall.utils.fastdfs.storage.FastDFSStorage")
+}
+
 ALIPAY_SANDBOX_ENABLED = False
 ALIPAY_DEBUG = env_bool("ALIPAY_DEBUG", False)
 ALIPAY_URL = env("ALIPAY_URL", "https://openapi.alipay.com/gateway.do")
