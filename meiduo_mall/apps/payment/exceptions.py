@@ -20,3 +20,15 @@ class PaymentNotApplicable(PaymentError):
     def __init__(self, order_status):
         super().__init__(order_status)
         self.order_status = order_status
+
+
+class PaymentUnavailable(PaymentError):
+    """Alipay cannot be used: a key file is missing or unreadable. `check --deploy` reports the same."""
+
+
+class AlipayKeyMissing(PaymentUnavailable):
+    """No file at a key path of the settings."""
+
+
+class AlipayKeyUnreadable(PaymentUnavailable):
+    """A key file that cannot be read, or holds no RSA key of the kind needed."""

@@ -19,18 +19,29 @@ def _client(appid, private_key_path, public_key_path, debug, _key_versions):
     return AliPay(
         appid=appid,
         app_notify_url=None,
-        app_private_key_string=read_key(private_key_path),
+        app_private_key_string=read_key(private_key_path, private=True),
         alipay_public_key_string=read_key(public_key_path),
         sign_type="RSA2",
         debug=debug,
     )
 
 
+def _version(path):
+    try:
+        return os.stat(path).st_mtime_ns
+    except OSError:
+        # Not cached (read_key raises): it says what is wrong with the file.
+        return None
+
+
 def alipay_client():
-    """One parsed client per key set; replaced key files (new mtime) give a fresh one."""
+    """One parsed client per key set; replaced key files (new mtime) give a fresh one.
+
+    Raises PaymentUnavailable (AlipayKeyMissing, AlipayKeyUnreadable) when a key file cannot serve.
+    """
     if settings.ALIPAY_SANDBOX_ENABLED:
         ensure_sandbox_keys()
     private_key_path = settings.ALIPAY_APP_PRIVATE_KEY_PATH
     public_key_path = settings.ALIPAY_PUBLIC_KEY_PATH
-    versions = (os.stat(private_key_path).st_mtime_ns, os.stat(public_key_path).st_mtime_ns)
+    versions = (_version(private_key_path), _version(public_key_path))
     return _client(settings.ALIPAY_APPID, private_key_path, public_key_path, settings.ALIPAY_DEBUG, versions)

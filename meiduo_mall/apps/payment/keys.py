@@ -15,6 +15,8 @@ from Cryptodome.PublicKey import RSA
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
+from meiduo_mall.apps.payment.exceptions import AlipayKeyMissing, AlipayKeyUnreadable
+
 KEY_BITS = 2048
 
 
@@ -71,5 +73,24 @@ def ensure_sandbox_keys():
         _write_private(gateway_public_path, gateway_key.publickey().export_key())
 
 
-def read_key(path):
-    return Path(path).read_text()
+def read_key(path, *, private=False):
+    """The PEM text of the RSA key file at `path`, checked the way the SDK will parse it.
+
+    Raises AlipayKeyMissing or AlipayKeyUnreadable (the message names the file and the reason).
+    """
+    path = Path(path)
+    try:
+        text = path.read_text()
+    except FileNotFoundError:
+        raise AlipayKeyMissing(f"{path} does not exist") from None
+    except OSError as exc:
+        raise AlipayKeyUnreadable(f"{path} cannot be read: {exc.strerror or exc}") from None
+    except UnicodeDecodeError:
+        raise AlipayKeyUnreadable(f"{path} is not a PEM text file") from None
+    try:
+        key = RSA.import_key(text)
+    except (ValueError, IndexError, TypeError):
+        raise AlipayKeyUnreadable(f"{path} holds no RSA key in PEM form") from None
+    if private and not key.has_private():
+        raise AlipayKeyUnreadable(f"{path} holds a public key where the app's private key belongs")
+    return text

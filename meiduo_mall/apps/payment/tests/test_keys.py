@@ -4,6 +4,7 @@ import pytest
 from django.core.exceptions import ImproperlyConfigured
 from django.test import override_settings
 
+from meiduo_mall.apps.payment.exceptions import AlipayKeyMissing
 from meiduo_mall.apps.payment.gateway import alipay_client
 from meiduo_mall.apps.payment.keys import sandbox_app_public_key_path, sandbox_gateway_private_key_path
 from meiduo_mall.apps.payment.sandbox import sign_as_alipay
@@ -33,7 +34,7 @@ def test_sandbox_makes_both_key_pairs_on_first_use_and_keeps_them(tmp_path):
 def test_without_the_sandbox_missing_keys_are_an_error_not_generated(tmp_path):
     app_private = tmp_path / "app_private_key.pem"
     with override_settings(ALIPAY_APP_PRIVATE_KEY_PATH=str(app_private)):
-        with pytest.raises(FileNotFoundError):
+        with pytest.raises(AlipayKeyMissing, match="app_private_key.pem does not exist"):
             alipay_client()
     assert not app_private.exists()
 
