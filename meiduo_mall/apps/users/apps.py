@@ -7,4 +7,6 @@ class UsersConfig(AppConfig):
     verbose_name = "用户"
 
     def ready(self):
+        from meiduo_mall.utils import checks  # noqa: F401  registers the shop's deployment checks
+
         from . import schema  # noqa: F401  registers the OpenAPI description of our JWT authentication
