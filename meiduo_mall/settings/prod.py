@@ -30,11 +30,13 @@ ALIPAY_SANDBOX_ENABLED = False
 ALIPAY_DEBUG = env_bool("ALIPAY_DEBUG", False)
 ALIPAY_URL = env("ALIPAY_URL", "https://openapi.alipay.com/gateway.do")
 
+# Elasticsearch 7 with the IK plugin; a search answers 503 within the timeout when the cluster is down.
 HAYSTACK_CONNECTIONS = {
     "default": {
-        "ENGINE": "haystack.backends.elasticsearch7_backend.Elasticsearch7SearchEngine",
+        "ENGINE": "meiduo_mall.apps.goods.search_backends.elasticsearch_ik.IKElasticsearchEngine",
         "URL": env("ELASTICSEARCH_URL", "http://127.0.0.1:9200/"),
-        "INDEX_NAME": "meiduo",
+        "INDEX_NAME": env("ELASTICSEARCH_INDEX", "meiduo"),
+        "TIMEOUT": float(env("ELASTICSEARCH_TIMEOUT", "5")),
     },
 }
 

@@ -1,6 +1,7 @@
 from django.db import connection
 from django.http import JsonResponse
 from django_redis import get_redis_connection
+from haystack.query import SearchQuerySet
 
 
 def health(request):
@@ -9,7 +10,7 @@ def health(request):
 
 
 def ready(request):
-    """Readiness: both the database and Redis answer."""
+    """Readiness: the database, Redis and the search engine answer."""
     checks = {}
     try:
         with connection.cursor() as cursor:
@@ -22,5 +23,11 @@ def ready(request):
         checks["redis"] = "ok"
     except Exception as exc:
         checks["redis"] = f"error: {type(exc).__name__}"
+    try:
+        # The query shoppers' searches go through, so a missing IK plugin or index mapping shows too.
+        SearchQuerySet().count()
+        checks["search"] = "ok"
+    except Exception as exc:
+        checks["search"] = f"error: {type(exc).__name__}"
     ok = all(value == "ok" for value in checks.values())
     return JsonResponse({"status": "ok" if ok else "unavailable", **checks}, status=200 if ok else 503)

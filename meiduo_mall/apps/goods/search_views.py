@@ -1,3 +1,4 @@
+import logging
 from decimal import Decimal
 
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
@@ -11,6 +12,9 @@ from meiduo_mall.utils.pagination import StandardResultsSetPagination
 from meiduo_mall.utils.schema import MESSAGE
 
 from .models import SKU
+from .search_backends import SearchUnavailable
+
+logger = logging.getLogger("meiduo")
 
 MAX_QUERY_LENGTH = 50
 
@@ -67,6 +71,7 @@ class SKUSearchView(APIView):
                 },
             ),
             400: MESSAGE,
+            503: MESSAGE,
         },
     )
     def get(self, request):
@@ -77,5 +82,10 @@ class SKUSearchView(APIView):
             return Response({"message": f"搜索关键字不能超过{MAX_QUERY_LENGTH}个字"}, status=400)
         results = SearchQuerySet().models(SKU).filter(content=AutoQuery(text))
         paginator = self.pagination_class()
-        page = paginator.paginate_queryset(results, request, view=self)
+        try:
+            page = paginator.paginate_queryset(results, request, view=self)
+        except SearchUnavailable as exc:
+            # Never "no hits": the shopper would believe the shop has no such goods.
+            logger.error("search unavailable: %s", exc)
+            return Response({"message": "搜索服务暂不可用，请稍后再试"}, status=503)
         return paginator.get_paginated_response([search_hit(result) for result in page])

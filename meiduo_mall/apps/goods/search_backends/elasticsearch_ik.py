@@ -1,0 +1,83 @@
+"""Elasticsearch 7 with the IK Chinese analysis plugin, for production.
+
+haystack's stock Elasticsearch 7 backend maps text with `snowball`, which cuts Chinese into single
+characters, so "手机" also finds "手表" and "机油". Here every text field is indexed with `ik_max_word`
+(every dictionary word IK finds, overlapping ones included) and searched with `ik_smart` (the coarsest
+split of what the shopper typed), so a query asks for whole words of a name.
+
+The engine needs the IK plugin of the cluster's exact version (`elasticsearch-plugin install`); an index
+created without it is refused by Elasticsearch ("analyzer [ik_max_word] has not been configured").
+"""
+
+import elasticsearch
+import haystack
+from elasticsearch.exceptions import RequestError
+from haystack.backends.elasticsearch7_backend import Elasticsearch7SearchBackend, Elasticsearch7SearchEngine
+
+from . import SearchUnavailable
+
+INDEX_ANALYZER = "ik_max_word"
+SEARCH_ANALYZER = "ik_smart"
+
+
+class IKElasticsearchSearchBackend(Elasticsearch7SearchBackend):
+    """haystack's Elasticsearch 7 backend with IK analyzers; an engine failure always reaches the caller.
+
+    SILENTLY_FAIL is ignored: haystack's default (True) answers a search with no hits while the cluster is
+    down and lets a rebuild "succeed" with nothing indexed.
+    """
+
+    DEFAULT_FIELD_MAPPING = {"type": "text", "analyzer": INDEX_ANALYZER, "search_analyzer": SEARCH_ANALYZER}
+
+    def __init__(self, connection_alias, **connection_options):
+        super().__init__(connection_alias, **connection_options)
+        self.silently_fail = False
+
+    def build_schema(self, fields):
+        content_field_name, mapping = super().build_schema(fields)
+        for field_mapping in mapping.values():
+            # haystack turns unindexed and facet fields into keywords and drops `analyzer` only.
+            if field_mapping["type"] == "keyword":
+                field_mapping.pop("search_analyzer", None)
+        return content_field_name, mapping
+
+    def setup(self):
+        """Create the index with its settings and mapping in one request, or bring the mapping up to date.
+
+        haystack creates the index first and puts the mapping afterwards, ignoring a refused creation;
+        one request lets Elasticsearch refuse a mapping it cannot serve (no IK plugin) loudly.
+        """
+        unified_index = haystack.connections[self.connection_alias].get_unified_index()
+        self.content_field_name, field_mapping = self.build_schema(unified_index.all_searchfields())
+        mapping = self._get_current_mapping(field_mapping)
+        if not self.conn.indices.exists(index=self.index_name):
+            try:
+                self.conn.indices.create(
+                    index=self.index_name, settings=self.DEFAULT_SETTINGS["settings"], mappings=mapping
+                )
+            except RequestError as exc:
+                # Another process created it between our check and our request: compare mappings below.
+                if exc.error != "resource_already_exists_exception":
+                    raise
+                self._update_mapping(mapping)
+        else:
+            self._update_mapping(mapping)
+        self.existing_mapping = mapping
+        self.setup_complete = True
+
+    def _update_mapping(self, mapping):
+        # An index made by another analyzer cannot change it in place: Elasticsearch answers 400 and
+        # `manage.py build_search_index --rebuild` recreates the index.
+        existing = self.conn.indices.get_mapping(index=self.index_name)[self.index_name]["mappings"]
+        if existing != mapping:
+            self.conn.indices.put_mapping(index=self.index_name, body=mapping)
+
+    def search(self, query_string, **kwargs):
+        try:
+            return super().search(query_string, **kwargs)
+        except elasticsearch.ElasticsearchException as exc:
+            raise SearchUnavailable(f"Elasticsearch index {self.index_name!r}: {exc}") from exc
+
+
+class IKElasticsearchEngine(Elasticsearch7SearchEngine):
+    backend = IKElasticsearchSearchBackend
