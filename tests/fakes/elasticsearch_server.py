@@ -315,7 +315,7 @@ class FakeElasticsearch:
         self.lock = threading.Lock()
         self.connections = set()  # open client sockets: the client keeps its connections alive
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread = threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
 
     @property
     def url(self):

@@ -13,6 +13,7 @@ import elasticsearch
 import haystack
 from elasticsearch.exceptions import RequestError
 from haystack.backends.elasticsearch7_backend import Elasticsearch7SearchBackend, Elasticsearch7SearchEngine
+from haystack.constants import ID
 
 from . import SearchUnavailable
 
@@ -35,6 +36,8 @@ class IKElasticsearchSearchBackend(Elasticsearch7SearchBackend):
 
     def build_schema(self, fields):
         content_field_name, mapping = super().build_schema(fields)
+        # Every document carries haystack's "goods.sku.<pk>" id; unmapped, Elasticsearch would analyze it.
+        mapping[ID] = {"type": "keyword"}
         for field_mapping in mapping.values():
             # haystack turns unindexed and facet fields into keywords and drops `analyzer` only.
             if field_mapping["type"] == "keyword":
@@ -69,7 +72,8 @@ class IKElasticsearchSearchBackend(Elasticsearch7SearchBackend):
         # An index made by another analyzer cannot change it in place: Elasticsearch answers 400 and
         # `manage.py build_search_index --rebuild` recreates the index.
         existing = self.conn.indices.get_mapping(index=self.index_name)[self.index_name]["mappings"]
-        if existing != mapping:
+        properties = existing.get("properties", {})
+        if any(properties.get(name) != field for name, field in mapping["properties"].items()):
             self.conn.indices.put_mapping(index=self.index_name, body=mapping)
 
     def search(self, query_string, **kwargs):
