@@ -242,8 +242,14 @@ class QueryString:
     TOKEN = re.compile(r'\s+|\(|\)|"(?:[^"\\]|\\.)*"|(?:[^\s()"\\:]|\\.)+:?')
 
     def __init__(self, text, default_field, default_operator):
-        self.tokens = [token for token in self.TOKEN.findall(text) if token.strip()]
-        if "".join(self.tokens) != re.sub(r"\s+", "", text):
+        self.tokens, end = [], 0
+        for match in self.TOKEN.finditer(text):
+            if match.start() != end:  # a character no token takes: a stray quote or backslash
+                break
+            end = match.end()
+            if match.group().strip():
+                self.tokens.append(match.group())
+        if end != len(text):
             raise ElasticsearchError(400, "query_shard_exception", f"Failed to parse query [{text}]")
         self.position = 0
         self.default_field = default_field
