@@ -3,6 +3,8 @@
 # it exits 0. Every command here is safe to run again on the next deploy.
 set -eu
 
+# The deployment checks (keys, URLs, secret key) stop a misconfigured release before it touches the database.
+python manage.py check --deploy
 python manage.py migrate --noinput
 # STATIC_ROOT is the "static" volume nginx serves under /static/ (the back office's CSS and scripts).
 python manage.py collectstatic --noinput
@@ -11,4 +13,6 @@ python manage.py build_search_index
 # The "pages" volume outlives images: copy this image's shop pages over it on every deploy, keeping the pages
 # generated into it (index.html, goods/<id>.html), then render the home page for this release.
 cp -R front_end_pc/. "${GENERATED_STATIC_HTML_FILES_DIR:?}/"
+# js/host.js tells the pages the API origin (API_ORIGIN); it is written into the pages volume, not the image.
+python manage.py write_host_js
 python manage.py generate_index_html
