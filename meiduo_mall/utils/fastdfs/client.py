@@ -27,7 +27,8 @@ HEADER = struct.Struct(">QBB")
 GROUP_NAME_LEN = 16
 EXT_NAME_LEN = 6
 # IP_ADDRESS_SIZE is 16 in IPv4 builds and 46 since FastDFS 6.12; tracker answers carry one byte less.
-IP_ADDRESS_SIZES = (16, 46)
+# Answers are parsed by their length, so either width works.
+MIN_IP_ADDRESS_SIZE = 16
 DEFAULT_TRACKER_PORT = 22122
 
 CMD_RESP = 100
@@ -201,33 +202,27 @@ class FastDFSClient:
 
     def download(self, file_id, offset=0, length=0):
         """The file's bytes from `offset`, `length` of them (0: to the end)."""
-        group, remote = split_file_id(file_id)
-        body = struct.pack(">QQ", offset, length) + self._group_and_name(group, remote)
-        return self._ask_storage(TRACKER_QUERY_FETCH_ONE, STORAGE_DOWNLOAD_FILE, "download", file_id, body)
+        prefix = struct.pack(">QQ", offset, length)
+        return self._ask_storage(TRACKER_QUERY_FETCH_ONE, STORAGE_DOWNLOAD_FILE, "download", file_id, prefix)
 
     def delete(self, file_id):
-        group, remote = split_file_id(file_id)
-        body = self._group_and_name(group, remote)
-        self._ask_storage(TRACKER_QUERY_UPDATE, STORAGE_DELETE_FILE, "delete", file_id, body, limit=0)
+        self._ask_storage(TRACKER_QUERY_UPDATE, STORAGE_DELETE_FILE, "delete", file_id, limit=0)
 
     def file_info(self, file_id):
-        group, remote = split_file_id(file_id)
-        body = self._group_and_name(group, remote)
-        answer = self._ask_storage(TRACKER_QUERY_FETCH_ONE, STORAGE_QUERY_FILE_INFO, "query", file_id, body, 128)
-        if len(answer) - 24 not in IP_ADDRESS_SIZES:
+        answer = self._ask_storage(TRACKER_QUERY_FETCH_ONE, STORAGE_QUERY_FILE_INFO, "query", file_id, limit=128)
+        if len(answer) < 24:
             raise ProtocolError(errno.EPROTO, f"FastDFS file info of {file_id} is {len(answer)} bytes")
         size, created, crc32 = struct.unpack(">QQQ", answer[:24])
         return FileInfo(size, created, crc32 & 0xFFFFFFFF, decode_text(answer[24:]))
 
     # Protocol -----------------------------------------------------------------------------
 
-    @staticmethod
-    def _group_and_name(group, remote):
-        return group.encode().ljust(GROUP_NAME_LEN, b"\0") + remote.encode()
-
-    def _ask_storage(self, tracker_command, command, action, file_id, body, limit=None):
+    def _ask_storage(self, tracker_command, command, action, file_id, prefix=b"", limit=None):
+        """Ask the tracker for the file's storage server, then send it `command` with `prefix` + group + name."""
         group, remote = split_file_id(file_id)
-        server = self._query_tracker(tracker_command, self._group_and_name(group, remote), file_id=file_id)
+        group_and_name = group.encode().ljust(GROUP_NAME_LEN, b"\0") + remote.encode()
+        server = self._query_tracker(tracker_command, group_and_name, file_id=file_id)
+        body = prefix + group_and_name
         with self._storage_session(server) as connection:
             connection.send(command, len(body), body)
             status, answer = connection.receive(limit)
@@ -272,7 +267,7 @@ class FastDFSClient:
     def _parse_storage_server(answer, with_path_index, tracker):
         tail = 8 + (1 if with_path_index else 0)
         ip_length = len(answer) - GROUP_NAME_LEN - tail
-        if ip_length + 1 not in IP_ADDRESS_SIZES:
+        if ip_length + 1 < MIN_IP_ADDRESS_SIZE:
             raise ProtocolError(errno.EPROTO, f"tracker {tracker}: a storage server answer of {len(answer)} bytes")
         host = decode_text(answer[GROUP_NAME_LEN : GROUP_NAME_LEN + ip_length])
         port = struct.unpack(">Q", answer[GROUP_NAME_LEN + ip_length : GROUP_NAME_LEN + ip_length + 8])[0]
