@@ -128,6 +128,20 @@ def test_a_search_asks_the_text_field_analyzed_by_ik_smart(api_client, on_es):
 
 
 @pytest.mark.django_db
+def test_every_word_typed_must_be_found(api_client, on_es):
+    phone = sku_in_general_store(name="华为 HUAWEI P60 智能手机")
+    sku_in_general_store(name="小米 智能手机")
+    call_command("build_search_index", rebuild=True, verbosity=0)
+
+    body = search(api_client, "华为 手机").json()
+
+    assert [hit["id"] for hit in body["results"]] == [phone.id]
+    query_string = on_es.searches[-1]["body"]["query"]["bool"]["must"]["query_string"]
+    assert (query_string["query"], query_string["default_operator"]) == ("(华为 手机)", "AND")
+    assert on_es.searches[-1]["analyzers"] == {"text": "ik_smart"}
+
+
+@pytest.mark.django_db
 def test_pages_are_asked_of_the_cluster_with_from_and_size(api_client, on_es):
     for n in range(8):
         sku_in_general_store(name=f"男士衬衫 款式{n}")
