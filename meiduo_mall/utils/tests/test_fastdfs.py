@@ -3,6 +3,7 @@
 import errno
 import socket
 import socketserver
+import struct
 import threading
 import urllib.request
 import zlib
@@ -13,6 +14,7 @@ from django.core.files.storage import default_storage
 
 from meiduo_mall.utils.fastdfs.client import (
     FILE_ID,
+    HEADER,
     FastDFSClient,
     FastDFSError,
     FastDFSFileNotFound,
@@ -42,19 +44,30 @@ def silent_tracker():
 
 
 @pytest.fixture
-def babbling_tracker():
+def tcp_server():
+    """Start a one-answer TCP server on 127.0.0.1: `answer(request bytes)` gives the bytes sent back."""
+    servers = []
+
+    def start(answer):
+        class Handler(socketserver.BaseRequestHandler):
+            def handle(self):
+                self.request.sendall(answer(self.request.recv(65536)))
+
+        server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), Handler)
+        threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
+        servers.append(server)
+        return server.server_address[1]
+
+    yield start
+    for server in servers:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.fixture
+def babbling_tracker(tcp_server):
     """A tracker that answers every request with a header of the wrong command."""
-
-    class Handler(socketserver.BaseRequestHandler):
-        def handle(self):
-            self.request.recv(10)
-            self.request.sendall(b"\0" * 8 + bytes([99, 0]))
-
-    server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
-    yield f"127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
+    return f"127.0.0.1:{tcp_server(lambda request: HEADER.pack(0, 99, 0))}"
 
 
 def test_an_upload_is_named_by_fastdfs_without_asking_whether_the_name_is_taken(fake_fastdfs):
@@ -181,6 +194,15 @@ def test_an_answer_outside_the_protocol_is_a_protocol_error(fake_fastdfs, settin
         default_storage.save("a.jpg", ContentFile(PICTURE))
     settings.FDFS_TRACKER_SERVERS = [babbling_tracker, fake_fastdfs.tracker_address]
     assert default_storage.save("a.jpg", ContentFile(PICTURE)) in fake_fastdfs.files
+
+
+def test_a_storage_server_hanging_up_mid_answer_is_a_protocol_error(tcp_server):
+    storage_port = tcp_server(lambda request: HEADER.pack(40, 100, 0) + b"only part of it")
+    server_answer = b"group1".ljust(16, b"\0") + b"127.0.0.1".ljust(15, b"\0") + struct.pack(">Q", storage_port)
+    tracker_port = tcp_server(lambda request: HEADER.pack(len(server_answer), 100, 0) + server_answer)
+    client = FastDFSClient(f"127.0.0.1:{tracker_port}", network_timeout=5)
+    with pytest.raises(FastDFSError, match="closed the connection mid-answer"):
+        client.file_info("group1/M00/00/00/wKgBaGZEgMCAFnaMAAABXbxaFk8123.jpg")
 
 
 def test_a_storage_server_status_is_raised_as_its_errno(fake_fastdfs):
