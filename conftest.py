@@ -43,6 +43,23 @@ def clean_redis():
     yield
 
 
+@pytest.fixture(autouse=True)
+def replica_guard():
+    """Fails a test in which the replica served a query outside replica_reads() or for an endpoint
+    that is not opted in (tests/replica/guard.py)."""
+    from django.conf import settings
+
+    if "replica" not in settings.DATABASES:
+        yield None
+        return
+    from tests.replica.guard import ReplicaQueryLog
+
+    with ReplicaQueryLog().recording() as log:
+        yield log
+    if violations := log.violations():
+        pytest.fail("replica read without opting in:\n" + "\n".join(violations))
+
+
 @pytest.fixture
 def api_client():
     return APIClient()

@@ -63,6 +63,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "corsheaders.middleware.CorsMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "meiduo_mall.utils.db_router.ReplicaScopeMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -99,11 +100,11 @@ MYSQL_OPTIONS = {
 }
 
 
-def mysql_database(prefix="DB", default_name="meiduo_mall"):
+def mysql_database(prefix="DB", default_name="meiduo_mall", default_port="3306"):
     return {
         "ENGINE": "django.db.backends.mysql",
         "HOST": env(f"{prefix}_HOST", "127.0.0.1"),
-        "PORT": int(env(f"{prefix}_PORT", "3306")),
+        "PORT": int(env(f"{prefix}_PORT", default_port)),
         "USER": env(f"{prefix}_USER", "root"),
         "PASSWORD": env(f"{prefix}_PASSWORD", ""),
         "NAME": env(f"{prefix}_NAME", default_name),
@@ -115,8 +116,27 @@ def mysql_database(prefix="DB", default_name="meiduo_mall"):
     }
 
 
+def replica_database(primary, default_port="3306"):
+    """The read replica (DB_REPLICA_*), with the primary's database and account unless set. Short timeouts
+    bound what an unreachable or hung replica costs before reads fall back to the primary."""
+    replica = mysql_database(prefix="DB_REPLICA", default_name=primary["NAME"], default_port=default_port)
+    replica["USER"] = env("DB_REPLICA_USER", primary["USER"])
+    replica["PASSWORD"] = env("DB_REPLICA_PASSWORD", primary["PASSWORD"])
+    replica["OPTIONS"] = {
+        **MYSQL_OPTIONS,
+        "connect_timeout": int(env("DB_REPLICA_CONNECT_TIMEOUT", "2")),
+        "read_timeout": int(env("DB_REPLICA_READ_TIMEOUT", "10")),
+        "write_timeout": int(env("DB_REPLICA_READ_TIMEOUT", "10")),
+    }
+    return replica
+
+
 DATABASES = {"default": mysql_database()}
 DATABASE_ROUTERS = ["meiduo_mall.utils.db_router.PrimaryReplicaRouter"]
+# Reads opted in with meiduo_mall.utils.db_router.replica_reads() use the "replica" alias when there is one.
+DB_REPLICA_READS = env_bool("DB_REPLICA_READS", True)
+# After a failed connection to the replica, reads stay on the primary this long before it is tried again.
+DB_REPLICA_RETRY_SECONDS = float(env("DB_REPLICA_RETRY_SECONDS", "30"))
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "users.User"

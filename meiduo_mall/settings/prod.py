@@ -3,7 +3,7 @@
 import os
 
 from .base import *  # noqa: F403
-from .base import env, env_bool, env_list, mysql_database
+from .base import env, env_bool, env_list, mysql_database, replica_database
 
 DEBUG = False
 SECRET_KEY = os.environ["DJANGO_SECRET_KEY"]
@@ -17,7 +17,7 @@ REST_FRAMEWORK["NUM_PROXIES"] = int(env("NUM_PROXIES", "1"))  # noqa: F405
 
 DATABASES = {"default": mysql_database()}
 if env("DB_REPLICA_HOST"):
-    DATABASES["replica"] = mysql_database(prefix="DB_REPLICA", default_name=DATABASES["default"]["NAME"])
+    DATABASES["replica"] = replica_database(DATABASES["default"])
 
 SMS_BACKEND = env("SMS_BACKEND", "meiduo_mall.apps.verifications.sms.ronglian.RonglianSMSBackend")
 EMAIL_BACKEND = env("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")

@@ -1,7 +1,7 @@
 """Tests: real MariaDB and Redis (see scripts/services.sh), recording SMS, pages served by Django."""
 
 from .base import *  # noqa: F403
-from .base import VAR_DIR, env
+from .base import DATABASES, VAR_DIR, env, replica_database
 
 DEBUG = False
 ALLOWED_HOSTS = ["*"]
@@ -22,3 +22,13 @@ MEDIA_ROOT = VAR_DIR / "test_media"
 GENERATED_STATIC_HTML_FILES_DIR = VAR_DIR / f"test_html_{env('DB_NAME', 'meiduo_mall')}"
 # One index per test database, so suites run side by side (DB_NAME) never share a Whoosh lock.
 HAYSTACK_CONNECTIONS["default"]["PATH"] = str(VAR_DIR / f"test_whoosh_index_{env('DB_NAME', 'meiduo_mall')}")  # noqa: F405
+
+# The read replica of scripts/replica.sh. TEST MIRROR keeps the test runner from creating, migrating or
+# flushing a test database there: replication brings the primary's, truncations included. Django's
+# set_as_test_mirror() copies only NAME (test_<DB_NAME>), so the alias keeps its own HOST and PORT and its
+# reads really come from the replica server. Tests reach it only with "replica" in their `databases`.
+DATABASES["replica"] = replica_database(DATABASES["default"], default_port="3307")
+DATABASES["replica"]["TEST"] = {**DATABASES["replica"]["TEST"], "MIRROR": "default"}
+# Rows written inside a test's open transaction never reach the replica, so opted-in reads stay on the
+# primary except in the replica tests (tests/replica/), which commit and switch them on.
+DB_REPLICA_READS = False

@@ -2,6 +2,8 @@ from django.db.models import Prefetch
 from rest_framework.viewsets import ReadOnlyModelViewSet
 from rest_framework_extensions.cache.mixins import CacheResponseMixin
 
+from meiduo_mall.utils.db_router import replica_reads
+
 from .models import Area
 from .serializers import AreaSerializer, AreaWithSubsSerializer
 from .services import area_response_cache_key
@@ -17,6 +19,11 @@ class AreasViewSet(CacheResponseMixin, ReadOnlyModelViewSet):
     pagination_class = None
     lookup_value_regex = r"\d{1,12}"
     list_cache_key_func = object_cache_key_func = staticmethod(area_response_cache_key)
+
+    # Read-only and rarely changed: the replica serves it.
+    @replica_reads()
+    def dispatch(self, request, *args, **kwargs):
+        return super().dispatch(request, *args, **kwargs)
 
     def get_queryset(self):
         if self.action == "list":

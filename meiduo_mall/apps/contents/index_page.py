@@ -3,6 +3,7 @@
 from django.template.loader import render_to_string
 
 from meiduo_mall.apps.goods.static_html import category_menu, write_static_html
+from meiduo_mall.utils.db_router import replica_reads
 
 from .models import Content
 
@@ -54,6 +55,8 @@ def floors(contents):
     ]
 
 
+# Beat regenerates the home page every few minutes, which also repairs a page built from a lagging replica.
+@replica_reads()
 def generate_index_html():
     contents = contents_by_slot()
     context = {"categories": category_menu(), "contents": contents, "floors": floors(contents)}

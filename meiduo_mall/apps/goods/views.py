@@ -10,6 +10,7 @@ from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from meiduo_mall.utils.db_router import replica_reads
 from meiduo_mall.utils.pagination import StandardResultsSetPagination
 
 from . import services
@@ -68,6 +69,7 @@ class CategorySKUListView(PublicCachedJSONView):
             },
         ),
     )
+    @replica_reads()
     def get(self, request, category_id):
         query = request.query_params
         page = positive_int(query.get("page", 1))
@@ -111,6 +113,7 @@ class CategoryHotSKUsView(PublicCachedJSONView):
     """G3: the category's best sellers, a bare array."""
 
     @extend_schema(responses=SKUSerializer(many=True))
+    @replica_reads()
     def get(self, request, category_id):
         try:
             return HttpResponse(services.hot_skus(category_id), content_type="application/json")
@@ -122,6 +125,7 @@ class CategoryView(APIView):
     """G2: the breadcrumb of a category."""
 
     @extend_schema(responses=OpenApiTypes.OBJECT)
+    @replica_reads()
     def get(self, request, category_id):
         try:
             return Response(services.category_breadcrumb(category_id))

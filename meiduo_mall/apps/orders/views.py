@@ -8,6 +8,8 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from meiduo_mall.utils.db_router import replica_reads
+
 from . import services
 from .exceptions import OrderStateError, UnableToPlaceOrder
 from .models import OrderGoods, OrderInfo
@@ -173,6 +175,7 @@ class SKUCommentsView(APIView):
     authentication_classes = []
 
     @extend_schema(responses=SKUCommentSerializer(many=True))
+    @replica_reads()
     def get(self, request, sku_id):
         comments = (
             OrderGoods.objects.filter(sku_id=sku_id, is_commented=True)

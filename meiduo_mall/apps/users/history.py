@@ -11,6 +11,7 @@ from rest_framework.views import APIView
 from meiduo_mall.apps.goods.models import SKU
 from meiduo_mall.apps.goods.serializers import SKUSerializer
 from meiduo_mall.apps.goods.services import skus_in_order
+from meiduo_mall.utils.db_router import replica_reads
 
 
 def history_key(user_id):
@@ -53,5 +54,6 @@ class BrowseHistoryView(APIView):
         return Response(serializer.data, status=status.HTTP_201_CREATED)
 
     @extend_schema(responses=SKUSerializer(many=True))
+    @replica_reads()
     def get(self, request):
         return Response(SKUSerializer(viewed_skus(request.user.id), many=True).data)
