@@ -25,7 +25,7 @@ class IKElasticsearchSearchBackend(Elasticsearch7SearchBackend):
     """haystack's Elasticsearch 7 backend with IK analyzers; an engine failure always reaches the caller.
 
     SILENTLY_FAIL is ignored: haystack's default (True) answers a search with no hits while the cluster is
-    down and lets a rebuild "succeed" with nothing indexed.
+    down and hides a refused index creation.
     """
 
     DEFAULT_FIELD_MAPPING = {"type": "text", "analyzer": INDEX_ANALYZER, "search_analyzer": SEARCH_ANALYZER}
@@ -59,7 +59,7 @@ class IKElasticsearchSearchBackend(Elasticsearch7SearchBackend):
                     index=self.index_name, settings=self.DEFAULT_SETTINGS["settings"], mappings=mapping
                 )
             except RequestError as exc:
-                # Another process created it between our check and our request: compare mappings below.
+                # Another process created it between our check and our request: compare mappings instead.
                 if exc.error != "resource_already_exists_exception":
                     raise
                 self._update_mapping(mapping)
