@@ -11,6 +11,7 @@ import importlib.resources
 import json
 import re
 import subprocess
+import sys
 from pathlib import Path, PurePosixPath
 
 import jsonschema
@@ -462,11 +463,100 @@ def test_shop_image_is_multi_stage_non_root_and_vendors_vue_with_npm_ci():
     assert len(stages) >= 2
     final = stages[-1]
     users = re.findall(r"^USER\s+(\S+)", final, re.MULTILINE)
-    assert users and users[-1] not in ("root", "0")
+    assert users and users[-1].split(":")[0] not in ("root", "0")
     assert "npm ci" in dockerfile and "vue.global.prod.js" in final
     assert re.search(r'^CMD \["uwsgi", "--ini", "uwsgi.ini"\]', final, re.MULTILINE)
     for ignored in (".venv/", "var/", ".git", "front_end_pc/node_modules/"):
         assert ignored in (ROOT / ".dockerignore").read_text().split()
+
+
+def dockerignore_excludes(path, patterns):
+    """Whether the build context leaves `path` out, by the rules of .dockerignore: a pattern also excludes
+    everything under a directory it matches, `**` spans directories, `!` re-includes, the last match wins."""
+
+    def regex(pattern):
+        parts = re.split(r"(\*\*/|\*\*|\*|\?)", pattern.strip("/"))
+        wildcards = {"**/": "(?:.*/)?", "**": ".*", "*": "[^/]*", "?": "[^/]"}
+        return re.compile("".join(wildcards.get(part, re.escape(part)) for part in parts))
+
+    candidates = [path, *(str(parent) for parent in PurePosixPath(path).parents if str(parent) != ".")]
+    excluded = False
+    for pattern in patterns:
+        negated = pattern.startswith("!")
+        if any(regex(pattern.removeprefix("!")).fullmatch(candidate) for candidate in candidates):
+            excluded = not negated
+    return excluded
+
+
+def dockerignore_patterns():
+    lines = (ROOT / ".dockerignore").read_text().splitlines()
+    return [line.strip() for line in lines if line.strip() and not line.startswith("#")]
+
+
+def test_dockerignore_rules_as_docker_reads_them():
+    patterns = ["var/", "**/*.pyc", ".env.*", "!.env.example", "front_end_pc/js/vendor/"]
+    assert dockerignore_excludes("var/static/admin.css", patterns)
+    assert dockerignore_excludes("meiduo_mall/apps/__pycache__/x.pyc", patterns)
+    assert dockerignore_excludes(".env.production", patterns)
+    assert not dockerignore_excludes(".env.example", patterns)
+    assert not dockerignore_excludes("front_end_pc/js/common.js", patterns)
+    assert not dockerignore_excludes("meiduo_mall/apps/goods/variables.py", patterns)
+
+
+def test_the_image_gets_what_it_runs_and_nothing_secret_or_local():
+    patterns = dockerignore_patterns()
+    dockerfile = (COMPOSE_DIR / "Dockerfile").read_text()
+    copied = [
+        source
+        for arguments in re.findall(r"^COPY\s+(?!--from)(.+)$", dockerfile, re.MULTILINE)
+        for source in arguments.split()[:-1]
+    ]
+    assert copied, "the Dockerfile copies nothing from the build context"
+    for source in copied:
+        assert (ROOT / source).exists(), f"COPY {source}: not in the repository"
+        assert source == "." or not dockerignore_excludes(source, patterns), f"COPY {source}: left out by .dockerignore"
+    needed = [
+        "manage.py", "uwsgi.ini", "docker/release.sh", "meiduo_mall/settings/prod.py", "celery_tasks/main.py",
+        "front_end_pc/login.html", "meiduo_mall/apps/areas/data/areas.json",
+        "requirements.txt", ".env.example",
+    ]  # fmt: skip
+    for path in needed:
+        assert (ROOT / path).exists(), path
+        assert not dockerignore_excludes(path, patterns), f"{path} is left out of the image"
+    for path in (
+        ".env", ".git/config", ".venv/bin/python", "var/db.sqlite3", "var/static/unfold/x.css",
+        "front_end_pc/node_modules/vue/package.json", "front_end_pc/js/host.js", "front_end_pc/goods/1.html",
+        "front_end_pc/index.html", "docker/secrets/alipay_app_private_key.pem", "tests/test_x.py",
+        "meiduo_mall/__pycache__/urls.cpython-311.pyc",
+    ):  # fmt: skip
+        assert dockerignore_excludes(path, patterns), f"{path} would be copied into the image"
+
+
+def test_dockerfiles_pass_hadolint():
+    hadolint = Path(sys.executable).with_name("hadolint")
+    result = subprocess.run(
+        [
+            str(hadolint),
+            "--no-color",
+            "--failure-threshold",
+            "info",
+            "docker/Dockerfile",
+            "docker/elasticsearch/Dockerfile",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_the_release_step_runs_commands_the_shop_has():
+    from django.core.management import get_commands
+
+    release = (COMPOSE_DIR / "release.sh").read_text()
+    commands = re.findall(r"^python manage\.py (\w+)", release, re.MULTILINE)
+    assert {"check", "migrate", "collectstatic", "write_host_js"} <= set(commands)
+    assert set(commands) <= set(get_commands()), set(commands) - set(get_commands())
 
 
 def test_elasticsearch_image_has_the_ik_plugin_of_its_own_version():
