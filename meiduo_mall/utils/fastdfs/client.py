@@ -6,9 +6,9 @@ one cannot be reached or answers nonsense), then talks to that storage server. E
 or an errno. Command numbers and layouts are those of FastDFS's tracker/tracker_proto.h and
 storage/storage_service.c, V5 and V6; the IP fields are 15 or 45 bytes wide (IPv6 builds, 6.12+).
 
-Why our own: fastdfs-client (PyPI) spins forever when a server closes the connection mid-answer,
-takes one port for all trackers, picks trackers at random without failing over, has no file info
-command and raises exceptions unrelated to OSError; fdfs-client-py is unmaintained.
+Why our own: fastdfs-client 1.3.0 (PyPI) loops forever when a server closes the connection
+mid-answer, takes one port for all trackers, picks a tracker at random for every attempt, has no
+file info command and raises exceptions unrelated to OSError; fdfs-client-py is unmaintained.
 """
 
 import errno
