@@ -62,16 +62,17 @@ status() {
 ensure_primary_binlog() {
   wait_for "primary 127.0.0.1:$DB_PORT not reachable (run scripts/services.sh)" 20 answers "$DB_PORT"
   [ "$(primary -N -e 'SELECT @@log_bin')" = 1 ] && return 0
-  local datadir pid_file
+  local datadir pid_file socket
   datadir=$(primary -N -e 'SELECT @@datadir')
   pid_file=$(primary -N -e 'SELECT @@pid_file')
+  socket=$(primary -N -e 'SELECT @@socket')
   echo "replica: restarting the primary with a binary log"
   primary -e 'SHUTDOWN'
   wait_for "primary did not stop" 120 test ! -e "$pid_file"
   as_root mkdir -p "$RUN_DIR"
   as_root chown mysql:mysql "$RUN_DIR" 2>/dev/null || true
-  as_root setsid nohup mariadbd --user=mysql --datadir="$datadir" --bind-address=127.0.0.1 --port="$DB_PORT" \
-    "${PRIMARY_BINLOG_FLAGS[@]}" >>/tmp/mariadbd.log 2>&1 </dev/null &
+  as_root setsid nohup mariadbd --user=mysql --datadir="$datadir" --socket="$socket" --pid-file="$pid_file" \
+    --bind-address=127.0.0.1 --port="$DB_PORT" "${PRIMARY_BINLOG_FLAGS[@]}" >>/tmp/mariadbd.log 2>&1 </dev/null &
   wait_for "primary did not come back (see /tmp/mariadbd.log)" 120 answers "$DB_PORT"
 }
 

@@ -51,7 +51,9 @@ if [ "$DB_HOST" = 127.0.0.1 ] && ! port_open 127.0.0.1 "$DB_PORT"; then
   as_root mkdir -p /run/mysqld
   as_root chown mysql:mysql /run/mysqld 2>/dev/null || true
   echo "services: starting mariadbd on $DB_PORT"
-  as_root sh -c "nohup mariadbd --user=mysql --datadir=$datadir --bind-address=127.0.0.1 --port=$DB_PORT >/tmp/mariadbd.log 2>&1 &"
+  # With a binary log, so that scripts/replica.sh finds the primary ready to replicate from.
+  as_root sh -c "nohup mariadbd --user=mysql --datadir=$datadir --bind-address=127.0.0.1 --port=$DB_PORT \
+    --log-bin=mariadb-bin --server-id=1 --binlog-format=ROW --expire-logs-days=1 >/tmp/mariadbd.log 2>&1 &"
 fi
 
 for _ in $(seq 1 60); do
@@ -73,3 +75,8 @@ if [ "$DB_HOST" = 127.0.0.1 ]; then
   mariadb -h 127.0.0.1 -P "$DB_PORT" -uroot -e "CREATE DATABASE IF NOT EXISTS ${DB_NAME:-meiduo_mall} CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci"
 fi
 echo "services: MariaDB ${DB_HOST}:${DB_PORT} and Redis 127.0.0.1:${REDIS_PORT} ready"
+
+# The read replica of the test databases (tests/replica/) on 127.0.0.1:${DB_REPLICA_PORT:-3307}.
+if [ "$DB_HOST" = 127.0.0.1 ]; then
+  DB_PORT=$DB_PORT bash "$(dirname "$0")/replica.sh"
+fi

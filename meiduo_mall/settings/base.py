@@ -117,10 +117,12 @@ def mysql_database(prefix="DB", default_name="meiduo_mall", default_port="3306")
 
 
 def replica_database(primary, default_port="3306"):
-    """The read replica (DB_REPLICA_*), with the primary's database and account unless set. Short timeouts
-    bound what an unreachable or hung replica costs before reads fall back to the primary."""
-    replica = mysql_database(prefix="DB_REPLICA", default_name=primary["NAME"], default_port=default_port)
-    replica["USER"] = env("DB_REPLICA_USER", primary["USER"])
+    """The read replica (DB_REPLICA_*), with the primary's database and account unless set (empty counts as
+    unset, as in a copied .env.example). Short timeouts bound what an unreachable or hung replica costs before
+    reads fall back to the primary."""
+    replica = mysql_database(prefix="DB_REPLICA", default_port=default_port)
+    replica["NAME"] = env("DB_REPLICA_NAME") or primary["NAME"]
+    replica["USER"] = env("DB_REPLICA_USER") or primary["USER"]
     replica["PASSWORD"] = env("DB_REPLICA_PASSWORD", primary["PASSWORD"])
     replica["OPTIONS"] = {
         **MYSQL_OPTIONS,

@@ -134,6 +134,14 @@ def wait_for_replica(timeout):
     return reached == 0
 
 
+def replica_status():
+    """For /health/ready/: None without a replica, else "ok" or "unavailable" (reads then use the primary)."""
+    if not replica_configured():
+        return None
+    with replica_reads():
+        return "ok" if replica_reachable() else "unavailable"
+
+
 def replica_configured():
     return settings.DB_REPLICA_READS and REPLICA in settings.DATABASES
 

@@ -3,6 +3,8 @@ from django.http import JsonResponse
 from django_redis import get_redis_connection
 from haystack.query import SearchQuerySet
 
+from meiduo_mall.utils.db_router import replica_status
+
 
 def health(request):
     """Liveness: the process answers. Touches neither the database nor Redis."""
@@ -30,4 +32,7 @@ def ready(request):
     except Exception as exc:
         checks["search"] = f"error: {type(exc).__name__}"
     ok = all(value == "ok" for value in checks.values())
+    # Reported, never a reason for 503: without the replica, reads use the primary.
+    if (replica := replica_status()) is not None:
+        checks["replica"] = replica
     return JsonResponse({"status": "ok" if ok else "unavailable", **checks}, status=200 if ok else 503)

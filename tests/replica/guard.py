@@ -15,6 +15,7 @@ from meiduo_mall.apps.areas.views import AreasViewSet
 from meiduo_mall.apps.goods.views import CategoryHotSKUsView, CategorySKUListView, CategoryView
 from meiduo_mall.apps.orders.views import SKUCommentsView
 from meiduo_mall.apps.users.history import BrowseHistoryView
+from meiduo_mall.utils import health
 from meiduo_mall.utils.db_router import REPLICA, replica_reads_active
 
 # (HTTP method, view class) of the endpoints opted in to replica reads.
@@ -26,6 +27,7 @@ REPLICA_ENDPOINTS = frozenset(
         ("GET", AreasViewSet),
         ("GET", SKUCommentsView),
         ("GET", BrowseHistoryView),
+        ("GET", health.ready),
     }
 )
 

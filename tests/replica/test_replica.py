@@ -169,6 +169,13 @@ def test_an_order_is_placed_and_pages_served_with_the_replica_stopped(stopped_re
     assert breadcrumb(api_client, sku) == sku.category.name
     assert not replica_breaker.allows()
     assert api_client.get(f"/categories/{sku.category_id}/skus/").json()["results"][0]["name"] == sku.name
+    ready = api_client.get("/health/ready/")
+    assert (ready.status_code, ready.json()["replica"]) == (200, "unavailable")
+
+
+def test_readiness_reports_the_replica(replica, api_client):
+    ready = api_client.get("/health/ready/")
+    assert (ready.status_code, ready.json()["replica"]) == (200, "ok")
 
 
 def test_a_hung_replica_costs_one_bounded_attempt(sku_on_both, hung_replica, api_client):
