@@ -33,14 +33,15 @@ ROOT = Path(__file__).resolve().parents[4]
 def search_engine(url, engine=ENGINE):
     conf = {"default": {"ENGINE": engine, "URL": url, "INDEX_NAME": INDEX, "TIMEOUT": 2}}
     saved = connections.connections_info
-    with override_settings(HAYSTACK_CONNECTIONS=conf):
-        connections.connections_info = conf
-        connections.reload("default")
-        try:
-            yield
-        finally:
-            connections.connections_info = saved
+    try:
+        with override_settings(HAYSTACK_CONNECTIONS=conf):
+            connections.connections_info = conf
             connections.reload("default")
+            yield
+    finally:
+        # After the override: an engine reads its options from settings when it is made.
+        connections.connections_info = saved
+        connections.reload("default")
 
 
 @pytest.fixture
