@@ -516,8 +516,8 @@ def test_the_image_gets_what_it_runs_and_nothing_secret_or_local():
         assert (ROOT / source).exists(), f"COPY {source}: not in the repository"
         assert source == "." or not dockerignore_excludes(source, patterns), f"COPY {source}: left out by .dockerignore"
     needed = [
-        "manage.py", "uwsgi.ini", "docker/release.sh", "meiduo_mall/settings/prod.py", "celery_tasks/main.py",
-        "front_end_pc/login.html", "meiduo_mall/apps/areas/data/areas.json",
+        "manage.py", "uwsgi.ini", "docker/release.sh", "docker/healthcheck.py", "meiduo_mall/settings/prod.py",
+        "celery_tasks/main.py", "front_end_pc/login.html", "meiduo_mall/apps/areas/data/areas.json",
         "requirements.txt", ".env.example",
     ]  # fmt: skip
     for path in needed:
