@@ -3,6 +3,8 @@
 from django.contrib import admin, messages
 from unfold.admin import ModelAdmin, TabularInline
 
+from meiduo_mall.utils.admin import ImageStorageErrorsAsMessages
+
 from .models import Content, ContentCategory
 
 
@@ -28,7 +30,7 @@ def regenerate_index_html(modeladmin, request, queryset):
 
 
 @admin.register(Content)
-class ContentAdmin(ModelAdmin):
+class ContentAdmin(ImageStorageErrorsAsMessages, ModelAdmin):
     actions = [regenerate_index_html]
     list_display = ("id", "title", "category", "sequence", "status")
     list_select_related = ("category",)

@@ -8,6 +8,8 @@ from unfold.admin import ModelAdmin, TabularInline
 from unfold.contrib.forms.widgets import WysiwygWidget
 from unfold.contrib.import_export.forms import ExportForm, ImportForm
 
+from meiduo_mall.utils.admin import ImageStorageErrorsAsMessages
+
 from .models import (
     SKU,
     Brand,
@@ -38,7 +40,7 @@ class GoodsChannelAdmin(ModelAdmin):
 
 
 @admin.register(Brand)
-class BrandAdmin(ModelAdmin):
+class BrandAdmin(ImageStorageErrorsAsMessages, ModelAdmin):
     list_display = ("id", "name", "first_letter")
     search_fields = ("name",)
 
@@ -96,7 +98,7 @@ class SKUResource(resources.ModelResource):
 
 
 @admin.register(SKU)
-class SKUAdmin(ModelAdmin, ImportExportModelAdmin):
+class SKUAdmin(ImageStorageErrorsAsMessages, ModelAdmin, ImportExportModelAdmin):
     resource_classes = [SKUResource]
     import_form_class = ImportForm
     export_form_class = ExportForm

@@ -4,6 +4,7 @@ version and regenerate the affected detail pages once the change is committed.""
 import logging
 
 from django.db import transaction
+from django.db.models import Q
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
@@ -66,9 +67,9 @@ def sku_changed(sender, instance, **kwargs):
 @receiver(post_save, sender=SKUImage)
 def sku_image_saved(sender, instance, **kwargs):
     # A SKU without a picture of its own shows its first gallery image in lists.
-    SKU.objects.filter(id=instance.sku_id, default_image_url__in=["", None]).update(
-        default_image_url=instance.image.url
-    )
+    # `__in` cannot match NULL, and the back office saves a blank default image as NULL.
+    no_picture = Q(default_image_url="") | Q(default_image_url__isnull=True)
+    SKU.objects.filter(no_picture, id=instance.sku_id).update(default_image_url=instance.image.url)
     regenerate_detail_pages_on_commit([instance.sku_id])
 
 
