@@ -17,8 +17,10 @@ def trusted_pages_origins():
 
 
 def pages_origin(request):
-    origin = request.headers.get("Origin", "").rstrip("/")
-    if origin and origin in trusted_pages_origins():
+    # Browsers leave Origin out of same-origin GETs: then the pages are on the request's own origin
+    # (the single-origin layout), believed like an Origin header would be.
+    origin = request.headers.get("Origin", "").rstrip("/") or f"{request.scheme}://{request.get_host()}"
+    if origin in trusted_pages_origins():
         return origin
     return settings.FRONTEND_ORIGIN
 
