@@ -9,6 +9,8 @@ class SKUSearchSignalProcessor(BaseSignalProcessor):
     """Keeps the search index in step with SKUs, once the change is committed.
 
     Bulk loads (`seed_demo --skus N`) send no signals; they rebuild the index at the end.
+    The SKU is committed by then: an engine that does not answer must not turn the save into an
+    error (Django logs it), and the next `build_search_index` catches the index up.
     """
 
     def setup(self):
@@ -30,7 +32,7 @@ class SKUSearchSignalProcessor(BaseSignalProcessor):
             else:
                 self.sku_index().remove_object(instance)
 
-        transaction.on_commit(sync)
+        transaction.on_commit(sync, robust=True)
 
     def handle_delete(self, sender, instance, **kwargs):
-        transaction.on_commit(lambda: self.sku_index().remove_object(instance))
+        transaction.on_commit(lambda: self.sku_index().remove_object(instance), robust=True)

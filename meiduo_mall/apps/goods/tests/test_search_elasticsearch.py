@@ -19,6 +19,7 @@ from elasticsearch import Elasticsearch
 from elasticsearch.exceptions import RequestError
 from haystack import connections
 
+from meiduo_mall.apps.goods.models import SKU
 from tests.factories import SKUFactory, category_tree
 from tests.fakes.elasticsearch_server import FakeElasticsearch, unused_url
 
@@ -230,6 +231,14 @@ def test_search_is_503_when_the_cluster_goes_down(api_client, fake_es):
         response = search(api_client, "登山鞋")
     assert response.status_code == 503
     assert response.json()["message"] == "搜索服务暂不可用，请稍后再试"
+
+
+@pytest.mark.django_db
+def test_an_sku_saved_while_the_cluster_is_down_is_saved(django_capture_on_commit_callbacks, caplog):
+    with search_engine(unused_url()), django_capture_on_commit_callbacks(execute=True):
+        sku = sku_in_general_store(name="保温杯")
+    assert SKU.objects.filter(id=sku.id, name="保温杯").exists()
+    assert any("on_commit" in record.getMessage() for record in caplog.records)
 
 
 @pytest.mark.django_db
