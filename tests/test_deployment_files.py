@@ -550,6 +550,14 @@ def test_dockerfiles_pass_hadolint():
     assert result.returncode == 0, result.stdout + result.stderr
 
 
+def test_docker_scripts_pass_shellcheck():
+    shellcheck = Path(sys.executable).with_name("shellcheck")
+    scripts = sorted(str(path.relative_to(ROOT)) for path in COMPOSE_DIR.rglob("*.sh"))
+    assert "docker/mariadb/replica/10-replicate-primary.sh" in scripts
+    result = subprocess.run([str(shellcheck), *scripts], cwd=ROOT, capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
 def test_the_release_step_runs_commands_the_shop_has():
     from django.core.management import get_commands
 
