@@ -1,7 +1,7 @@
 """Tests: real MariaDB and Redis (see scripts/services.sh), recording SMS, pages served by Django."""
 
 from .base import *  # noqa: F403
-from .base import DATABASES, VAR_DIR, env, replica_database
+from .base import DATABASES, VAR_DIR, env, env_bool, replica_database
 
 DEBUG = False
 ALLOWED_HOSTS = ["*"]
@@ -15,7 +15,8 @@ SMS_BACKEND = "meiduo_mall.apps.verifications.sms.recording.RecordingSMSBackend"
 EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
 EMAIL_PORT = int(env("EMAIL_PORT", "8025"))
 
-CELERY_TASK_ALWAYS_EAGER = True
+# Eager in the test process; a real worker started by a test turns it off, or its retries would run inline.
+CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", True)
 SERVE_FRONT_END = True
 MEDIA_ROOT = VAR_DIR / "test_media"
 # Generated home and detail pages stay out of front_end_pc/, so the demo never shows test goods.
