@@ -225,6 +225,64 @@ class Smoke:
         expect(asset, "/api/docs/ loads no Swagger UI script from /static/")
         self.call("GET", f"{self.api}{asset.group(1)}")
 
+    def admin_upload(self):
+        """An ad picture uploaded in the back office lands in the default storage and is served at its URL."""
+        import io
+
+        from PIL import Image
+
+        admin = self.requests.Session()
+        login = admin.get(f"{self.api}/admin/login/", timeout=30)
+        admin.post(
+            f"{self.api}/admin/login/",
+            data={
+                "csrfmiddlewaretoken": form_token(login.text),
+                "username": os.environ["SMOKE_USER"],
+                "password": os.environ["SMOKE_PASSWORD"],
+                "next": "/admin/",
+            },
+            timeout=30,
+        )
+        add_url = f"{self.api}/admin/contents/content/add/"
+        form = admin.get(add_url, timeout=30)
+        expect(form.status_code == 200, f"the back office login failed: {add_url} answered {form.status_code}")
+        category = re.search(r'<select name="category"[^>]*>.*?<option value="(\d+)"', form.text, re.S)
+        expect(category, "the ad form offers no category")
+        picture = io.BytesIO()
+        Image.new("RGB", (64, 32), (220, 40, 40)).save(picture, "PNG")
+        title = f"冒烟广告{int(time.time())}"
+        saved = admin.post(
+            add_url,
+            data={
+                "csrfmiddlewaretoken": form_token(form.text),
+                "category": category.group(1),
+                "title": title,
+                "url": "/index.html",
+                "sequence": "99",
+                "status": "on",
+                "_save": "保存",
+            },
+            files={"image": ("smoke.png", picture.getvalue(), "image/png")},
+            allow_redirects=False,
+            timeout=30,
+        )
+        expect(saved.status_code == 302, f"saving the ad answered {saved.status_code}: {saved.text[-500:]}")
+        listing = admin.get(f"{self.api}/admin/contents/content/", params={"q": title}, timeout=30)
+        change = re.search(r'href="(/admin/contents/content/\d+/change/[^"]*)"', listing.text)
+        expect(change, "the new ad is not in the back office list")
+        page = admin.get(f"{self.api}{change.group(1)}", timeout=30)
+        stored = re.search(r'href="(http[^"]+\.png)"', page.text)
+        expect(stored, "the ad's change page links no stored picture")
+        fetched = self.call("GET", stored.group(1))
+        expect(fetched.content == picture.getvalue(), f"{stored.group(1)} does not serve the uploaded picture")
+        self.uploaded_url = stored.group(1)
+
+    def readiness(self):
+        ready = self.json("GET", f"{self.api}/health/ready/")
+        expect(ready["status"] == "ok", f"/health/ready/ says {ready}")
+        if os.environ.get("SMOKE_REPLICA") == "1":
+            expect(ready.get("replica") == "ok", f"/health/ready/ reports the replica as {ready.get('replica')}")
+
     def proxy_headers(self):
         # A client's own X-Forwarded-Proto must not make Django believe the request came over https.
         answer = self.call("GET", f"{self.api}/health/", headers={"X-Forwarded-Proto": "https"})
@@ -278,9 +336,7 @@ class Smoke:
         gateway = self.call("GET", alipay_url)
         expect(f"美多商城{order_id}" in gateway.text, "the Alipay sandbox does not show the order")
         # The 付款 button: the form posts back to the same URL with its CSRF token, as a browser does.
-        csrf = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', gateway.text)
-        expect(csrf, "the Alipay sandbox page has no 付款 form")
-        paid = self.call("POST", alipay_url, status=302, data={"csrfmiddlewaretoken": csrf.group(1)})
+        paid = self.call("POST", alipay_url, status=302, data={"csrfmiddlewaretoken": form_token(gateway.text)})
         back = paid.headers["Location"]
         expect(back.startswith(f"{www}/pay_success.html?"), f"Alipay sent the buyer to {back}")
         self.call("GET", f"{www}/pay_success.html")
@@ -299,14 +355,22 @@ class Smoke:
             time.sleep(0.5)
 
     def run(self):
+        self.step("/health/ready/: database, Redis, search (and the replica)", self.readiness)
         self.step("home pages of both layouts, cache headers, gzip, host.js", self.home_pages)
         self.step("SKU list with its CORS preflight, absolute image URLs", self.catalog)
         self.step("a detail page written by the Celery worker", self.detail_page)
         self.step("search", self.search)
         self.step("back office login page and Swagger UI with their /static/ assets", self.back_office)
         self.step("X-Forwarded-Proto set by nginx, uwsgi workers unprivileged", self.proxy_headers)
+        self.step("a picture uploaded in the back office, fetched back at its URL", self.admin_upload)
         self.step("log in, cart, order, Alipay sandbox payment, order paid", self.order_and_payment)
         self.step("verification mail links back to the pages origin", self.verification_mail)
+
+
+def form_token(html):
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html)
+    expect(token, "a back office form without its CSRF token")
+    return token.group(1)
 
 
 def return_url(alipay_url):

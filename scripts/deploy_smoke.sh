@@ -11,19 +11,31 @@
 # two ports) and a single origin (a third port). MariaDB is the server at DB_HOST (127.0.0.1:3306)
 # with its own database, dropped and created afresh. The checks are scripts/deploy_smoke.py.
 #
-# Environment: SMOKE_DB (meiduo_smoke), DB_HOST/DB_PORT/DB_USER/DB_PASSWORD (the MariaDB to use),
-# SMOKE_KEEP=1 keeps the work directory (logs, rendered configs) for a look after a failure,
-# DB_REPLICA_HOST etc. are passed through to the settings when set.
+# Environment: SMOKE_DB (meiduo_smoke, or test_meiduo_smoke with the replica), DB_HOST/DB_PORT/DB_USER/
+# DB_PASSWORD (the MariaDB to use), DB_REPLICA_PORT (3307: the replica of scripts/replica.sh, used
+# when it replicates; SMOKE_REPLICA_WANTED=0 leaves it out), SMOKE_KEEP=1 keeps the work directory
+# (logs, rendered configs) for a look after a failure.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 REPO=$PWD
 PY=$REPO/.venv/bin/python
 BIN=$REPO/.venv/bin
+# The read replica of scripts/replica.sh (which services.sh starts) when one replicates on 3307: it
+# copies the databases named test_%, so the smoke's database is named so; SMOKE_REPLICA=0 skips it.
+REPLICA_PORT=${DB_REPLICA_PORT:-3307}
+SMOKE_REPLICA=0
+if [ "${SMOKE_REPLICA_WANTED:-1}" = 1 ] && mariadb -h 127.0.0.1 -P "$REPLICA_PORT" -uroot -e 'SHOW SLAVE STATUS\G' 2>/dev/null \
+    | grep -q 'Slave_SQL_Running: Yes'; then
+    SMOKE_REPLICA=1
+    SMOKE_DB=${SMOKE_DB:-test_meiduo_smoke}
+    export DB_REPLICA_HOST=127.0.0.1 DB_REPLICA_PORT=$REPLICA_PORT
+fi
 SMOKE_DB=${SMOKE_DB:-meiduo_smoke}
 WORK=$(mktemp -d /tmp/meiduo-smoke.XXXXXX)
 # nginx's and uwsgi's unprivileged workers read the pages and write uploads below it.
 chmod 755 "$WORK"
 started=()
+smoke_db_created=
 
 say() { printf '[smoke] %s\n' "$*"; }
 fail() { printf '[smoke] FAILED: %s\n' "$*" >&2; exit 1; }
@@ -46,11 +58,29 @@ stop_all() {
             tail -n 25 "$log" >&2
         done
     fi
-    if [ "${SMOKE_KEEP:-}" = 1 ]; then say "work directory kept: $WORK"; else rm -rf "$WORK"; fi
+    if [ "${SMOKE_KEEP:-}" = 1 ]; then
+        say "work directory kept: $WORK${smoke_db_created:+; database $SMOKE_DB kept}"
+    else
+        rm -rf "$WORK"
+        if [ -n "$smoke_db_created" ]; then smoke_database drop || true; fi
+    fi
     exit "$status"
 }
 trap stop_all EXIT
 trap 'exit 130' INT TERM
+
+smoke_database() {  # create | drop: the smoke's own database on the primary (the replica follows)
+    "$PY" - "$1" "$SMOKE_DB" <<'EOF'
+import os, sys, MySQLdb
+name = sys.argv[2]
+connection = MySQLdb.connect(host=os.environ.get("DB_HOST", "127.0.0.1"), port=int(os.environ.get("DB_PORT", "3306")),
+                             user=os.environ.get("DB_USER", "root"), password=os.environ.get("DB_PASSWORD", ""))
+cursor = connection.cursor()
+cursor.execute(f"DROP DATABASE IF EXISTS `{name}`")
+if sys.argv[1] == "create":
+    cursor.execute(f"CREATE DATABASE `{name}` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci")
+EOF
+}
 
 free_port() { "$PY" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 
@@ -60,7 +90,13 @@ wait_for() {  # wait_for <what> <command...>: up to 30 s
     fail "$what did not come up"
 }
 
-command -v nginx >/dev/null || fail "nginx is not installed (apt-get install -y nginx)"
+if ! command -v nginx >/dev/null && ! [ -x /usr/sbin/nginx ]; then
+    say "installing Debian's nginx"
+    as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
+    as_root apt-get update -qq
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx >/dev/null || fail "apt-get install nginx"
+fi
+PATH=$PATH:/usr/sbin
 command -v redis-server >/dev/null || fail "redis-server is not installed (apt-get install -y redis-server)"
 
 # Ports and the deployment's layout ---------------------------------------------------------------
@@ -132,15 +168,8 @@ wait_for "the stand-ins" test -s "$WORK/standins.env"
 source "$WORK/standins.env"
 
 say "database $SMOKE_DB on ${DB_HOST:-127.0.0.1}:${DB_PORT:-3306}, migrated and seeded"
-"$PY" - <<'EOF'
-import os, MySQLdb
-name = os.environ["DB_NAME"]
-connection = MySQLdb.connect(host=os.environ.get("DB_HOST", "127.0.0.1"), port=int(os.environ.get("DB_PORT", "3306")),
-                             user=os.environ.get("DB_USER", "root"), password=os.environ.get("DB_PASSWORD", ""))
-cursor = connection.cursor()
-cursor.execute(f"DROP DATABASE IF EXISTS `{name}`")
-cursor.execute(f"CREATE DATABASE `{name}` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci")
-EOF
+smoke_database create
+smoke_db_created=1
 "$PY" manage.py migrate -v0
 # The sandbox's key pairs, made once by the sandbox's own code; production settings only read them.
 DJANGO_SETTINGS_MODULE=meiduo_mall.settings.dev "$PY" manage.py shell -v0 -c \
@@ -157,6 +186,13 @@ for entry in "$SRV"/front_end_pc/js/*; do ln -s "$entry" "$ONE/front_end_pc/js/$
 FRONTEND_ORIGIN="http://127.0.0.1:$ONE_PORT" API_ORIGIN="http://127.0.0.1:$ONE_PORT" \
     "$PY" manage.py write_host_js --pages-dir "$ONE/front_end_pc"
 "$PY" manage.py prepare_demo --username smoke --password smoke12345
+if [ "$SMOKE_REPLICA" = 1 ]; then
+    say "read replica on 127.0.0.1:$REPLICA_PORT: waiting for it to hold the seeded catalog"
+    skus() { mariadb -h 127.0.0.1 -P "$1" -uroot -N -e "SELECT COUNT(*) FROM \`$SMOKE_DB\`.tb_sku" 2>/dev/null; }
+    wait_for "the replica's copy of $SMOKE_DB" test "$(skus "$REPLICA_PORT")" = "$(skus "${DB_PORT:-3306}")"
+else
+    say "no read replica answers on 127.0.0.1:$REPLICA_PORT: reads use the primary"
+fi
 [ "$RUN_AS" = "$(id -un)" ] || chown -R "$RUN_AS" "$SRV/var" "$SRV/front_end_pc"
 
 say "uwsgi (uwsgi.ini) as $RUN_AS on $MEIDUO_UWSGI_SOCKET"
@@ -211,6 +247,6 @@ wait_for "the Alipay sandbox" curl -s -o /dev/null "http://127.0.0.1:$ALIPAY_POR
 
 say "checks"
 SMOKE_WWW="http://127.0.0.1:$WWW_PORT" SMOKE_API="http://127.0.0.1:$API_PORT" SMOKE_ONE="http://127.0.0.1:$ONE_PORT" \
-SMOKE_USER=smoke SMOKE_PASSWORD=smoke12345 SMOKE_UWSGI_PID="${started[2]}" SMOKE_RUN_AS="$RUN_AS" \
+SMOKE_USER=smoke SMOKE_PASSWORD=smoke12345 SMOKE_REPLICA=$SMOKE_REPLICA SMOKE_UWSGI_PID="${started[2]}" SMOKE_RUN_AS="$RUN_AS" \
     "$PY" scripts/deploy_smoke.py check
 say "all checks passed"
