@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Make sure what the test suite talks to is installed and running: MariaDB, Redis,
+# Make sure what the test suite talks to is installed and running: MariaDB, Redis, RabbitMQ,
 # Chromium and the MariaDB client headers mysqlclient builds against.
 # Installs with apt-get when missing and starts servers without systemd.
 set -euo pipefail
@@ -7,6 +7,8 @@ set -euo pipefail
 DB_HOST=${DB_HOST:-127.0.0.1}
 DB_PORT=${DB_PORT:-3306}
 REDIS_PORT=${REDIS_PORT:-6379}
+# RabbitMQ for the Celery worker tests on it (guest/guest, loopback); CI machines may run their own.
+RABBITMQ_PORT=5672
 
 as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 
@@ -56,13 +58,27 @@ if [ "$DB_HOST" = 127.0.0.1 ] && ! port_open 127.0.0.1 "$DB_PORT"; then
     --log-bin=mariadb-bin --server-id=1 --binlog-format=ROW --expire-logs-days=1 >/tmp/mariadbd.log 2>&1 &"
 fi
 
+if ! port_open 127.0.0.1 "$RABBITMQ_PORT"; then
+  if [ ! -x /usr/sbin/rabbitmq-server ]; then
+    echo "services: installing rabbitmq-server"
+    apt_install rabbitmq-server
+  fi
+  # Installing may have started it already (init script); else start it without systemd.
+  if ! port_open 127.0.0.1 "$RABBITMQ_PORT"; then
+    echo "services: starting rabbitmq-server on $RABBITMQ_PORT"
+    as_root env RABBITMQ_NODE_IP_ADDRESS=127.0.0.1 RABBITMQ_NODE_PORT="$RABBITMQ_PORT" rabbitmq-server -detached
+  fi
+fi
+
 for _ in $(seq 1 60); do
-  if port_open 127.0.0.1 "$REDIS_PORT" && { [ "$DB_HOST" != 127.0.0.1 ] || port_open 127.0.0.1 "$DB_PORT"; }; then
+  if port_open 127.0.0.1 "$REDIS_PORT" && port_open 127.0.0.1 "$RABBITMQ_PORT" &&
+    { [ "$DB_HOST" != 127.0.0.1 ] || port_open 127.0.0.1 "$DB_PORT"; }; then
     break
   fi
   sleep 1
 done
 port_open 127.0.0.1 "$REDIS_PORT" || { echo "services: Redis did not start" >&2; exit 1; }
+port_open 127.0.0.1 "$RABBITMQ_PORT" || { echo "services: RabbitMQ did not start" >&2; exit 1; }
 
 # A fresh MariaDB lets root in over the socket only; let it in over TCP without a password too.
 if [ "$DB_HOST" = 127.0.0.1 ]; then
@@ -74,7 +90,7 @@ if [ "$DB_HOST" = 127.0.0.1 ]; then
   mariadb -h 127.0.0.1 -P "$DB_PORT" -uroot -e 'SELECT 1' >/dev/null || { echo "services: MariaDB not reachable" >&2; exit 1; }
   mariadb -h 127.0.0.1 -P "$DB_PORT" -uroot -e "CREATE DATABASE IF NOT EXISTS ${DB_NAME:-meiduo_mall} CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci"
 fi
-echo "services: MariaDB ${DB_HOST}:${DB_PORT} and Redis 127.0.0.1:${REDIS_PORT} ready"
+echo "services: MariaDB ${DB_HOST}:${DB_PORT}, Redis 127.0.0.1:${REDIS_PORT} and RabbitMQ 127.0.0.1:${RABBITMQ_PORT} ready"
 
 # The read replica of the test databases (tests/replica/) on 127.0.0.1:${DB_REPLICA_PORT:-3307}.
 if [ "$DB_HOST" = 127.0.0.1 ]; then
