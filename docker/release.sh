@@ -3,6 +3,12 @@
 # it exits 0. Every command here is safe to run again on the next deploy.
 set -eu
 
+# The replica of this stack has the primary's accounts (it replicates them), so the shop logs in to both alike;
+# another replica login (an empty DB_REPLICA_PASSWORD copied from .env.example) would only fail.
+if [ "${DB_REPLICA_USER:-$DB_USER}" != "$DB_USER" ] || [ "${DB_REPLICA_PASSWORD-$DB_PASSWORD}" != "$DB_PASSWORD" ]; then
+    echo "release: set DB_REPLICA_USER and DB_REPLICA_PASSWORD in .env to DB_USER and DB_PASSWORD" >&2
+    exit 1
+fi
 # The deployment checks (keys, URLs, secret key) stop a misconfigured release before it touches the database.
 python manage.py check --deploy
 python manage.py migrate --noinput

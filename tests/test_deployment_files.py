@@ -567,6 +567,29 @@ def test_the_release_step_runs_commands_the_shop_has():
     assert set(commands) <= set(get_commands()), set(commands) - set(get_commands())
 
 
+@pytest.mark.parametrize(
+    "replica",
+    [{"DB_REPLICA_PASSWORD": ""}, {"DB_REPLICA_USER": "reader", "DB_REPLICA_PASSWORD": "s3cret"}],
+)
+def test_the_release_step_stops_on_a_replica_login_the_replica_cannot_have(replica, tmp_path):
+    environment = {"PATH": str(tmp_path), "DB_USER": "meiduo", "DB_PASSWORD": "s3cret", **replica}
+    # No python on PATH: had the guard let it through, the first manage.py call would fail differently.
+    result = subprocess.run(
+        ["/bin/sh", str(COMPOSE_DIR / "release.sh")], env=environment, capture_output=True, text=True
+    )
+    assert result.returncode == 1
+    assert result.stderr == "release: set DB_REPLICA_USER and DB_REPLICA_PASSWORD in .env to DB_USER and DB_PASSWORD\n"
+
+
+@pytest.mark.parametrize("replica", [{}, {"DB_REPLICA_USER": "", "DB_REPLICA_PASSWORD": "s3cret"}])
+def test_the_release_step_goes_on_with_the_primarys_login(replica, tmp_path):
+    environment = {"PATH": str(tmp_path), "DB_USER": "meiduo", "DB_PASSWORD": "s3cret", **replica}
+    result = subprocess.run(
+        ["/bin/sh", str(COMPOSE_DIR / "release.sh")], env=environment, capture_output=True, text=True
+    )
+    assert "python: not found" in result.stderr and "DB_REPLICA" not in result.stderr
+
+
 def test_elasticsearch_image_has_the_ik_plugin_of_its_own_version():
     dockerfile = (COMPOSE_DIR / "elasticsearch" / "Dockerfile").read_text()
     version = re.search(r"^ARG ELASTICSEARCH_VERSION=(\S+)", dockerfile, re.MULTILINE).group(1)
