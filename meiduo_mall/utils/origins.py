@@ -25,16 +25,17 @@ def pages_origin(request):
     return settings.FRONTEND_ORIGIN
 
 
-def host_js():
-    """js/host.js: the API origin the pages call, from API_ORIGIN.
+def host_js(api_origin=None):
+    """js/host.js: the API origin the pages call, API_ORIGIN unless given.
 
     One origin for pages and API keeps the page's own origin, so the same pages also work when
     reached under another name (127.0.0.1, localhost).
     """
-    if settings.API_ORIGIN == settings.FRONTEND_ORIGIN:
+    api_origin = api_origin or settings.API_ORIGIN
+    if api_origin == settings.FRONTEND_ORIGIN:
         value = "window.location.origin"
     else:
-        value = json.dumps(settings.API_ORIGIN)
+        value = json.dumps(api_origin)
     return (
         "// Written by `manage.py write_host_js` from the API_ORIGIN setting; change the setting, not this file.\n"
         f"var host = {value};\n"
@@ -42,7 +43,7 @@ def host_js():
 
 
 def serve_host_js(request):
-    """js/host.js where Django serves the pages itself (demo, tests): always the current setting."""
-    response = HttpResponse(host_js(), content_type="text/javascript; charset=utf-8")
+    """js/host.js where Django serves the pages itself (demo, tests): Django is the API on the pages' origin."""
+    response = HttpResponse(host_js(api_origin=settings.FRONTEND_ORIGIN), content_type="text/javascript; charset=utf-8")
     response["Cache-Control"] = "no-cache"
     return response
