@@ -72,6 +72,28 @@ def start_embedded_redis():
     return server
 
 
+def follow_this_ports_media_url():
+    """SKU pictures hold absolute URLs (MEDIA_URL): after a run on another PORT, point them at this one."""
+    import re
+
+    from django.conf import settings
+    from django.core.management import call_command
+
+    from meiduo_mall.apps.goods.models import SKU
+
+    moved = []
+    for sku in SKU.objects.exclude(default_image_url__startswith=settings.MEDIA_URL).only("default_image_url"):
+        url = re.sub(r"^https?://[^/]+/media/", settings.MEDIA_URL, sku.default_image_url or "")
+        if url != sku.default_image_url:
+            sku.default_image_url = url
+            moved.append(sku)
+    if moved:
+        SKU.objects.bulk_update(moved, ["default_image_url"], batch_size=1000)
+        # Detail pages and search hits carry the URLs too.
+        call_command("regenerate_detail_html")
+        call_command("build_search_index", rebuild=True)
+
+
 def main():
     sys.path.insert(0, str(BASE_DIR))
     os.chdir(BASE_DIR)
@@ -89,6 +111,7 @@ def main():
 
         django.setup()
         call_command("migrate", verbosity=0)
+        follow_this_ports_media_url()
         call_command("prepare_demo", username=DEMO_USERNAME, password=DEMO_PASSWORD)
         print(
             "\n"
