@@ -48,6 +48,9 @@ format: $(VENV)/.dev
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
 
+# The Celery app defaults to the production settings, as wsgi.py does; these targets run the dev ones.
+worker beat: export DJANGO_SETTINGS_MODULE ?= meiduo_mall.settings.dev
+
 worker: $(VENV)/.runtime
 	$(VENV)/bin/celery -A celery_tasks.main worker -l info
 
