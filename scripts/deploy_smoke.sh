@@ -146,6 +146,8 @@ export EMAIL_BACKEND=django.core.mail.backends.console.EmailBackend
 export ALIPAY_APP_PRIVATE_KEY_PATH=$WORK/alipay/app_private_key.pem
 export ALIPAY_PUBLIC_KEY_PATH=$WORK/alipay/alipay_public_key.pem
 export ALIPAY_URL="http://127.0.0.1:$ALIPAY_PORT/payment/sandbox/gateway/"
+# The seller the sandbox signs as (payment/sandbox.py), so notices are checked against a seller id.
+export ALIPAY_SELLER_ID=2088000000000000
 export ALIPAY_NOTIFY_URL="http://127.0.0.1:$API_PORT/payment/notify/"
 export MEIDUO_UWSGI_SOCKET=$WORK/run/uwsgi.sock
 export MEIDUO_UWSGI_PROCESSES=2 MEIDUO_UWSGI_THREADS=2
@@ -176,6 +178,9 @@ DJANGO_SETTINGS_MODULE=meiduo_mall.settings.dev "$PY" manage.py shell -v0 -c \
     "from meiduo_mall.apps.payment.keys import ensure_sandbox_keys; ensure_sandbox_keys()"
 [ "$RUN_AS" = "$(id -un)" ] || chown -R "$RUN_AS" "$WORK/alipay"
 "$PY" manage.py collectstatic --noinput -v0
+# The deploy checks on this very configuration; its warnings are those of plain HTTP on loopback.
+"$PY" manage.py check --deploy --fail-level ERROR >"$WORK/check-deploy.log" 2>&1 \
+    || fail "manage.py check --deploy: $(cat "$WORK/check-deploy.log")"
 "$PY" manage.py write_host_js
 # The single-origin pages are the same files; only js/host.js differs (the page's own origin).
 mkdir -p "$ONE/front_end_pc/js"
