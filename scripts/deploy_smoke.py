@@ -6,7 +6,7 @@
     deploy_smoke.py check                  everything a shopper and the back office do, through nginx
 
 The checks read SMOKE_WWW, SMOKE_API (split layout), SMOKE_ONE (single origin), SMOKE_USER and
-SMOKE_PASSWORD, SMOKE_UWSGI_PID and SMOKE_RUN_AS, and the worker's log in MEIDUO_VAR_DIR/../worker.log.
+SMOKE_PASSWORD, SMOKE_UWSGI_PID, SMOKE_RUN_AS and SMOKE_REPLICA, MEDIA_ROOT, and the worker log beside MEIDUO_VAR_DIR.
 Each failure says what was asked and what came back; the first one stops the run (exit status 1).
 """
 
@@ -277,6 +277,17 @@ class Smoke:
         expect(fetched.content == picture.getvalue(), f"{stored.group(1)} does not serve the uploaded picture")
         self.uploaded_url = stored.group(1)
 
+    def media_location(self):
+        # Uploads of the file-system storage (DEFAULT_FILE_STORAGE_BACKEND=...FileSystemStorage) live in MEDIA_ROOT.
+        picture = Path(os.environ["MEDIA_ROOT"]) / "smoke" / "pixel.gif"
+        picture.parent.mkdir(parents=True, exist_ok=True)
+        picture.write_bytes(b"GIF89a\x01\x00\x01\x00\x00\x00\x00;")
+        for origin in (self.api, self.one):
+            served = self.call("GET", f"{origin}/media/smoke/pixel.gif")
+            expect(served.content == picture.read_bytes(), f"{origin}/media/ does not serve MEDIA_ROOT")
+            expect("max-age=2592000" in served.headers.get("Cache-Control", ""), f"{origin}/media/ not cached long")
+        self.call("GET", f"{self.www}/media/smoke/pixel.gif", status=404)
+
     def readiness(self):
         ready = self.json("GET", f"{self.api}/health/ready/")
         expect(ready["status"] == "ok", f"/health/ready/ says {ready}")
@@ -361,6 +372,7 @@ class Smoke:
         self.step("a detail page written by the Celery worker", self.detail_page)
         self.step("search", self.search)
         self.step("back office login page and Swagger UI with their /static/ assets", self.back_office)
+        self.step("/media/ serves MEDIA_ROOT on the API origins", self.media_location)
         self.step("X-Forwarded-Proto set by nginx, uwsgi workers unprivileged", self.proxy_headers)
         self.step("a picture uploaded in the back office, fetched back at its URL", self.admin_upload)
         self.step("log in, cart, order, Alipay sandbox payment, order paid", self.order_and_payment)
