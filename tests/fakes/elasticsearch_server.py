@@ -21,7 +21,8 @@ import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, unquote, urlparse
 
-VERSION = "7.17.7"
+# The release docker/elasticsearch/Dockerfile builds and the Python client is pinned to.
+VERSION = "7.17.13"
 IK_ANALYZERS = {"ik_max_word", "ik_smart"}
 BUILTIN_ANALYZERS = {
     "standard",
