@@ -337,8 +337,9 @@ DEFAULT_FROM_EMAIL = EMAIL_FROM
 # Search ---------------------------------------------------------------------------------
 HAYSTACK_CONNECTIONS = {
     "default": {
-        "ENGINE": "meiduo_mall.apps.goods.search_backends.whoosh.ChineseWhooshEngine",
-        "PATH": str(VAR_DIR / "whoosh_index"),
+        # Embedded: tantivy with jieba (search_backends/tantivy_jieba.py); production overrides it with Elasticsearch.
+        "ENGINE": "meiduo_mall.apps.goods.search_backends.tantivy_jieba.TantivyEngine",
+        "PATH": str(VAR_DIR / "search_index"),
     },
 }
 HAYSTACK_SIGNAL_PROCESSOR = "meiduo_mall.apps.goods.search_signals.SKUSearchSignalProcessor"

@@ -21,8 +21,8 @@ SERVE_FRONT_END = True
 MEDIA_ROOT = VAR_DIR / "test_media"
 # Generated home and detail pages stay out of front_end_pc/, so the demo never shows test goods.
 GENERATED_STATIC_HTML_FILES_DIR = VAR_DIR / f"test_html_{env('DB_NAME', 'meiduo_mall')}"
-# One index per test database, so suites run side by side (DB_NAME) never share a Whoosh lock.
-HAYSTACK_CONNECTIONS["default"]["PATH"] = str(VAR_DIR / f"test_whoosh_index_{env('DB_NAME', 'meiduo_mall')}")  # noqa: F405
+# One index per test database, so suites run side by side (DB_NAME) never share an index writer's lock.
+HAYSTACK_CONNECTIONS["default"]["PATH"] = str(VAR_DIR / f"test_search_index_{env('DB_NAME', 'meiduo_mall')}")  # noqa: F405
 
 # The read replica of scripts/replica.sh. TEST MIRROR keeps the test runner from creating, migrating or
 # flushing a test database there: replication brings the primary's, truncations included. Django's

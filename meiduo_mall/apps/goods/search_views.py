@@ -2,6 +2,7 @@ import logging
 from decimal import Decimal
 
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from haystack import connections
 from haystack.inputs import AutoQuery
 from haystack.query import SearchQuerySet
 from rest_framework import serializers
@@ -13,6 +14,10 @@ from meiduo_mall.utils.schema import MESSAGE
 
 from .models import SKU
 from .search_backends import SearchUnavailable
+
+# Loads the configured engine's module now, when the URL table is imported (before uwsgi forks its workers):
+# the embedded engine loads jieba's dictionary at import, once for every worker.
+connections["default"]
 
 logger = logging.getLogger("meiduo")
 
@@ -49,10 +54,44 @@ SEARCH_HITS = inline_serializer(
 )
 
 
+class OnePageOfHits:
+    """A search seen by Django's paginator, which asks for the count first and the page second: the count
+    runs the page's own query (which reports the count), so a page costs the engine one query."""
+
+    def __init__(self, results, start, stop):
+        self.results, self.start, self.stop = results, start, stop
+        self.hits = None
+
+    def count(self):
+        if self.hits is None:
+            self.hits = list(self.results[self.start : self.stop])
+        return self.results.count()
+
+    def __len__(self):
+        return self.count()
+
+    def __getitem__(self, page):
+        if self.hits is not None and page.start == self.start and page.stop <= self.stop:
+            return self.hits[: page.stop - page.start]
+        return list(self.results[page])
+
+
+class SearchPagination(StandardResultsSetPagination):
+    def paginate_queryset(self, queryset, request, view=None):
+        page_size = self.get_page_size(request)
+        try:
+            number = max(int(request.query_params.get(self.page_query_param, 1)), 1)
+        except ValueError:
+            number = 1  # Django's paginator refuses it just after, with the usual 404
+        return super().paginate_queryset(
+            OnePageOfHits(queryset, (number - 1) * page_size, number * page_size), request, view
+        )
+
+
 class SKUSearchView(APIView):
     """GET /skus/search/?text=&page=&page_size= — Chinese full-text search over launched SKUs."""
 
-    pagination_class = StandardResultsSetPagination
+    pagination_class = SearchPagination
 
     @extend_schema(
         parameters=[
