@@ -4,6 +4,7 @@ import pytest
 
 from meiduo_mall.apps.contents.models import Content, ContentCategory
 from meiduo_mall.apps.goods.models import SKUImage
+from meiduo_mall.apps.goods.tests.admin_forms import sku_change_form
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -39,24 +40,7 @@ def test_saving_an_sku_in_the_admin_regenerates_its_page(
     staff_client, sku, settings, tmp_path, django_capture_on_commit_callbacks
 ):
     settings.GENERATED_STATIC_HTML_FILES_DIR = tmp_path
-    form = {
-        "name": "后台改名",
-        "caption": sku.caption,
-        "goods": sku.goods_id,
-        "category": sku.category_id,
-        "price": "88.00",
-        "cost_price": "50.00",
-        "market_price": "99.00",
-        "stock": 5,
-        "sales": 0,
-        "comments": 0,
-        "is_launched": "on",
-        "default_image_url": sku.default_image_url,
-        "images-TOTAL_FORMS": 0,
-        "images-INITIAL_FORMS": 0,
-        "specs-TOTAL_FORMS": 0,
-        "specs-INITIAL_FORMS": 0,
-    }
+    form = sku_change_form(sku, name="后台改名")
     with django_capture_on_commit_callbacks(execute=True):
         response = staff_client.post(f"/admin/goods/sku/{sku.id}/change/", form)
     assert response.status_code == 302

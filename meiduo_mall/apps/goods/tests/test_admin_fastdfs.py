@@ -8,6 +8,7 @@ import pytest
 from PIL import Image
 
 from meiduo_mall.apps.goods.models import SKUImage
+from meiduo_mall.apps.goods.tests.admin_forms import sku_change_form
 from meiduo_mall.utils.fastdfs.client import FILE_ID
 from tests.factories import DEFAULT_PASSWORD, UserFactory
 
@@ -33,27 +34,7 @@ def admin_client(client):
 def change_form(sku, picture, name="后台上传的图片.jpg"):
     upload = io.BytesIO(picture)
     upload.name = name
-    return {
-        "name": sku.name,
-        "caption": sku.caption,
-        "goods": sku.goods_id,
-        "category": sku.category_id,
-        "price": "88.00",
-        "cost_price": "50.00",
-        "market_price": "99.00",
-        "stock": 5,
-        "sales": 0,
-        "comments": 0,
-        "is_launched": "on",
-        "default_image_url": sku.default_image_url,
-        "images-TOTAL_FORMS": 1,
-        "images-INITIAL_FORMS": 0,
-        "images-0-id": "",
-        "images-0-sku": sku.id,
-        "images-0-image": upload,
-        "specs-TOTAL_FORMS": 0,
-        "specs-INITIAL_FORMS": 0,
-    }
+    return sku_change_form(sku, images=[upload])
 
 
 def test_an_sku_image_uploaded_in_the_back_office_is_stored_on_fastdfs_and_shown(
