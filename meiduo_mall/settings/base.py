@@ -64,13 +64,16 @@ MIDDLEWARE = [
     "corsheaders.middleware.CorsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "meiduo_mall.utils.db_router.ReplicaScopeMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
+    "meiduo_mall.utils.middleware.BrowserSessionMiddleware",
     "django.middleware.common.CommonMiddleware",
-    "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
+    "meiduo_mall.utils.middleware.BrowserCsrfViewMiddleware",
+    "meiduo_mall.utils.middleware.BrowserAuthenticationMiddleware",
+    "meiduo_mall.utils.middleware.BrowserMessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
+# Sessions, CSRF, Django's request.user and messages run on these paths only (utils/middleware.py);
+# the JSON API authenticates with JWTs and skips them.
+BROWSER_SESSION_PATHS = ["/admin/", "/payment/sandbox/"]
 
 ROOT_URLCONF = "meiduo_mall.urls"
 WSGI_APPLICATION = "meiduo_mall.wsgi.application"

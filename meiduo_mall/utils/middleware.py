@@ -1,0 +1,45 @@
+"""Django's browser-session middleware, run only where a browser session is used.
+
+Sessions, CSRF, Django's request.user and messages serve the back office and the Alipay sandbox's form
+(settings.BROWSER_SESSION_PATHS). Every other path is the JSON API, which authenticates with JWTs in DRF and
+never logs in through a cookie, so without a session there is no cookie login for a forged request to ride on
+(DRF's views are csrf_exempt already). Skipping them there takes their work off every API request.
+"""
+
+from django.conf import settings
+from django.contrib.auth.middleware import AuthenticationMiddleware
+from django.contrib.messages.middleware import MessageMiddleware
+from django.contrib.sessions.middleware import SessionMiddleware
+from django.middleware.csrf import CsrfViewMiddleware
+
+
+def uses_browser_session(request):
+    return request.path_info.startswith(tuple(settings.BROWSER_SESSION_PATHS))
+
+
+class BrowserSessionOnly:
+    """Runs the middleware it is mixed into on browser-session paths only."""
+
+    def __call__(self, request):
+        if uses_browser_session(request):
+            return super().__call__(request)
+        return self.get_response(request)
+
+
+class BrowserSessionMiddleware(BrowserSessionOnly, SessionMiddleware):
+    pass
+
+
+class BrowserCsrfViewMiddleware(BrowserSessionOnly, CsrfViewMiddleware):
+    def process_view(self, request, callback, callback_args, callback_kwargs):
+        if uses_browser_session(request):
+            return super().process_view(request, callback, callback_args, callback_kwargs)
+        return None
+
+
+class BrowserAuthenticationMiddleware(BrowserSessionOnly, AuthenticationMiddleware):
+    pass
+
+
+class BrowserMessageMiddleware(BrowserSessionOnly, MessageMiddleware):
+    pass
