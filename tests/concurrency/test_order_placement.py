@@ -15,7 +15,7 @@ from django.db import connection, transaction
 from meiduo_mall.apps.areas.models import Area
 from meiduo_mall.apps.goods.models import SKU, Goods
 from meiduo_mall.apps.orders.models import OrderGoods, OrderInfo
-from meiduo_mall.apps.orders.services import place_order
+from meiduo_mall.apps.orders.services import place_order, refresh_goods_sales
 from meiduo_mall.apps.orders.tests.cart import fill_cart
 from meiduo_mall.apps.users.tokens import issue_jwt
 from tests.factories import AddressFactory, GoodsFactory, SKUFactory, UserFactory
@@ -64,10 +64,27 @@ def test_buyers_racing_for_scarce_stock_never_oversell(live_server, stock, buyer
     assert statuses.count(400) == buyer_count - stock
     assert all(body == ["限量款 库存不足"] for status, body in results if status == 400)
     sku.refresh_from_db()
+    refresh_goods_sales()
     goods.refresh_from_db()
     assert (sku.stock, sku.sales, goods.sales) == (0, stock, stock)
     assert OrderInfo.objects.count() == stock
     assert OrderGoods.objects.filter(sku=sku).count() == stock
+
+
+def test_buyers_of_a_plentiful_and_a_scarce_sku_get_all_or_nothing(live_server):
+    """One UPDATE takes every line's stock: the scarce line refuses the order and the plentiful one keeps its units."""
+    plenty = SKUFactory(stock=100, sales=0)
+    scarce = SKUFactory(name="稀缺款", stock=4, sales=0)
+
+    results = all_at_once(live_server.url, buyers(12, {scarce.id: 1, plenty.id: 2}))
+
+    statuses = [status for status, _ in results]
+    assert statuses.count(201) == 4
+    assert all(body == ["稀缺款 库存不足"] for status, body in results if status != 201), results
+    plenty.refresh_from_db()
+    scarce.refresh_from_db()
+    assert (plenty.stock, plenty.sales, scarce.stock, scarce.sales) == (100 - 8, 8, 0, 4)
+    assert OrderGoods.objects.filter(sku=plenty).count() == OrderGoods.objects.filter(sku=scarce).count() == 4
 
 
 def test_buyers_taking_two_skus_in_opposite_order_never_see_a_deadlock(live_server):
@@ -135,5 +152,6 @@ def test_a_buyer_chosen_as_deadlock_victim_is_retried_not_failed():
     first.refresh_from_db()
     second.refresh_from_db()
     assert (first.stock, second.stock) == (9, 9)
+    refresh_goods_sales()
     assert Goods.objects.get(pk=first.goods_id).sales == 1
     assert outcome["order"].skus.count() == 2

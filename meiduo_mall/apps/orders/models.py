@@ -46,7 +46,10 @@ class OrderGoods(BaseModel):
     SCORE_CHOICES = ((0, "0分"), (1, "20分"), (2, "40分"), (3, "60分"), (4, "80分"), (5, "100分"))
 
     order = models.ForeignKey(OrderInfo, related_name="skus", on_delete=models.CASCADE, verbose_name="订单")
-    sku = models.ForeignKey("goods.SKU", on_delete=models.PROTECT, verbose_name="订单商品")
+    # No constraint in the database: its check would take a shared lock on the SKU row before placement's
+    # stock UPDATE, and buyers of one SKU would deadlock upgrading it. Placement writes a line only in the
+    # transaction whose UPDATE found (and locked) its SKU, and PROTECT still guards deletes through Django.
+    sku = models.ForeignKey("goods.SKU", on_delete=models.PROTECT, db_constraint=False, verbose_name="订单商品")
     count = models.IntegerField(default=1, verbose_name="数量")
     price = models.DecimalField(max_digits=10, decimal_places=2, verbose_name="单价")
     comment = models.TextField(default="", verbose_name="评价信息")

@@ -14,7 +14,8 @@ from functools import partial
 
 from django.conf import settings
 from django.db import IntegrityError, OperationalError, connections, transaction
-from django.db.models import Case, F, IntegerField, Value, When
+from django.db.models import Case, F, IntegerField, Sum, Value, When
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from meiduo_mall.apps.carts.stores import RedisCartStore
@@ -28,6 +29,9 @@ PRIMARY = "default"
 MYSQL_DEADLOCK = 1213
 DEADLOCK_ATTEMPTS = 5
 ORDER_ID_ATTEMPTS = 20
+# A multi-line order short of stock is tried again when the stock read afterwards could serve it after all.
+STOCK_ATTEMPTS = 3
+GOODS_SALES_BATCH = 500
 # The largest total tb_order_info.total_amount (Decimal(10, 2)) can hold.
 MAX_ORDER_AMOUNT = Decimal("99999999.99")
 
@@ -79,6 +83,13 @@ def _in_deadlock_retry(work):
             time.sleep(random.uniform(0.005, 0.02) * attempt)
 
 
+def _per_sku(amounts):
+    """{sku_id: n} as one SQL expression on the row's id, so one statement serves every line."""
+    if len(amounts) == 1:
+        return Value(next(iter(amounts.values())))
+    return Case(*(When(pk=sku_id, then=Value(n)) for sku_id, n in amounts.items()), output_field=IntegerField())
+
+
 def _add_to_goods(field, amounts):
     """Add {goods_id: n} to one counter of several SPUs in a single UPDATE (rows locked in id order)."""
     amounts = {goods_id: n for goods_id, n in amounts.items() if n}
@@ -88,30 +99,29 @@ def _add_to_goods(field, amounts):
     Goods.objects.using(PRIMARY).filter(pk__in=amounts).update(**{field: F(field) + delta})
 
 
-def _create_order_info(user, **fields):
-    """OrderInfo under the course's id (local time + 9-digit user id), suffixed when that id is taken.
+def _order_ids(user):
+    """The course's order id (local time + 9-digit user id), then the same with a two-digit suffix.
 
     The same member can place two orders within one second (two tabs, a double click): the
-    second one gets a two-digit suffix instead of an error. The id stays digits only.
+    second one gets a suffix instead of an error. The id stays digits only.
     """
     base = timezone.localtime().strftime("%Y%m%d%H%M%S") + f"{user.id:09d}"
-    for attempt in range(ORDER_ID_ATTEMPTS):
-        order_id = base if attempt == 0 else f"{base}{attempt:02d}"
-        try:
-            with transaction.atomic(using=PRIMARY):
-                return OrderInfo.objects.using(PRIMARY).create(order_id=order_id, user=user, **fields)
-        except IntegrityError:
-            if not OrderInfo.objects.using(PRIMARY).filter(order_id=order_id).exists():
-                raise
-    raise UnableToPlaceOrder("下单过于频繁，请稍后再试")
+    yield base
+    for attempt in range(1, ORDER_ID_ATTEMPTS):
+        yield f"{base}{attempt:02d}"
+
+
+class _StockShortfall(Exception):
+    """The stock UPDATE served fewer lines than the order has; the transaction is rolled back."""
 
 
 def place_order(user, address, pay_method):
     """Turn the member's selected cart lines into an order; returns the OrderInfo.
 
-    Stock is taken with one conditional UPDATE per line (stock >= n), so two buyers can never
-    both take the last unit; the first line that cannot be served raises InsufficientStock and
-    the whole order is rolled back. The cart lines go only once the order is committed.
+    Stock is taken with one conditional UPDATE for all lines (stock >= n on every row), so two
+    buyers can never both take the last unit; when a line cannot be served the whole order is
+    rolled back and InsufficientStock names the first such line. The cart lines go only once
+    the order is committed.
     """
     if address.user_id != user.id or address.is_deleted:
         raise UnableToPlaceOrder("收货地址无效")
@@ -120,49 +130,91 @@ def place_order(user, address, pay_method):
     counts = selected_cart_counts(user)
     if not counts:
         raise EmptySelection()
-    return _in_deadlock_retry(partial(_write_order, user, address, pay_method, counts))
+    sku_ids = sorted(counts)
+    # A plain read before the transaction: it takes no lock, and prices are those of this moment either way.
+    skus = SKU.objects.using(PRIMARY).only("id", "name", "price", "is_launched").in_bulk(sku_ids)
+    for sku_id in sku_ids:
+        if sku_id not in skus:
+            raise UnableToPlaceOrder("购物车中的商品已不存在")
+        if not skus[sku_id].is_launched:
+            raise UnableToPlaceOrder(f"{skus[sku_id].name} 已下架")
+    freight = order_freight()
+    total_amount = sum((skus[i].price * counts[i] for i in sku_ids), freight)
+    if total_amount > MAX_ORDER_AMOUNT:
+        raise UnableToPlaceOrder("订单金额超出上限，请分开下单")
+    order = OrderInfo(
+        user=user,
+        address=address,
+        total_count=sum(counts.values()),
+        total_amount=total_amount,
+        freight=freight,
+        pay_method=pay_method,
+        status=OrderInfo.Status.UNPAID if pay_method == OrderInfo.PayMethod.ALIPAY else OrderInfo.Status.UNSEND,
+    )
+    for attempt in range(1, STOCK_ATTEMPTS + 1):
+        try:
+            return _save_under_free_id(order, skus, counts)
+        except _StockShortfall:
+            short = _first_short_line(counts, last_attempt=attempt == STOCK_ATTEMPTS)
+            if short is not None:
+                raise InsufficientStock(skus[short]) from None
 
 
-def _write_order(user, address, pay_method, counts):
+def _save_under_free_id(order, skus, counts):
+    """Write the order under the first of its candidate ids that no other order holds."""
+    for order_id in _order_ids(order.user):
+        order.order_id = order_id
+        try:
+            _in_deadlock_retry(partial(_write_order, order, skus, counts))
+        except IntegrityError:
+            if not OrderInfo.objects.using(PRIMARY).filter(order_id=order_id).exists():
+                raise
+        else:
+            return order
+    raise UnableToPlaceOrder("下单过于频繁，请稍后再试")
+
+
+def _write_order(order, skus, counts):
+    """Insert the order and its lines, then take the stock, then commit.
+
+    The SKU rows are the hot ones (every buyer of a best seller needs the same row), so they
+    are locked last: from the stock UPDATE to the COMMIT and no longer. The order lines carry
+    no foreign-key constraint on the SKU, whose check would take a shared lock on that row
+    before the UPDATE and deadlock the buyers queueing for it.
+    """
     sku_ids = sorted(counts)
     with transaction.atomic(using=PRIMARY):
-        skus = SKU.objects.using(PRIMARY).in_bulk(sku_ids)
-        for sku_id in sku_ids:
-            if sku_id not in skus:
-                raise UnableToPlaceOrder("购物车中的商品已不存在")
-            if not skus[sku_id].is_launched:
-                raise UnableToPlaceOrder(f"{skus[sku_id].name} 已下架")
-        freight = order_freight()
-        total_amount = sum((skus[i].price * counts[i] for i in sku_ids), freight)
-        if total_amount > MAX_ORDER_AMOUNT:
-            raise UnableToPlaceOrder("订单金额超出上限，请分开下单")
-        order = _create_order_info(
-            user,
-            address=address,
-            total_count=sum(counts.values()),
-            total_amount=total_amount,
-            freight=freight,
-            pay_method=pay_method,
-            status=OrderInfo.Status.UNPAID if pay_method == OrderInfo.PayMethod.ALIPAY else OrderInfo.Status.UNSEND,
-        )
-        goods_sales = defaultdict(int)
-        for sku_id in sku_ids:
-            count = counts[sku_id]
-            taken = (
-                SKU.objects.using(PRIMARY)
-                .filter(pk=sku_id, stock__gte=count)
-                .update(stock=F("stock") - count, sales=F("sales") + count)
-            )
-            if not taken:
-                raise InsufficientStock(skus[sku_id])
-            goods_sales[skus[sku_id].goods_id] += count
-        _add_to_goods("sales", goods_sales)
+        order.save(using=PRIMARY, force_insert=True)
         OrderGoods.objects.using(PRIMARY).bulk_create(
             OrderGoods(order=order, sku=skus[i], count=counts[i], price=skus[i].price) for i in sku_ids
         )
+        each = _per_sku(counts)
+        taken = (
+            SKU.objects.using(PRIMARY)
+            .filter(pk__in=sku_ids, stock__gte=each)
+            .update(stock=F("stock") - each, sales=F("sales") + each)
+        )
+        if taken != len(sku_ids):
+            raise _StockShortfall()
         # robust: the order stands even if Redis hiccups while the cart is being emptied.
-        transaction.on_commit(partial(_remove_cart_lines, user.id, sku_ids), using=PRIMARY, robust=True)
-    return order
+        transaction.on_commit(partial(_remove_cart_lines, order.user_id, sku_ids), using=PRIMARY, robust=True)
+
+
+def _first_short_line(counts, last_attempt):
+    """The first sku id (in id order) whose stock cannot serve its line now, after a shortfall.
+
+    A one-line order has only that line. With more, the stock is read again: a line may have
+    been restocked (or a rival order cancelled) since the UPDATE, and then the order is tried
+    again instead of being refused; the last attempt blames the first line.
+    """
+    sku_ids = sorted(counts)
+    if len(sku_ids) == 1:
+        return sku_ids[0]
+    stock = dict(SKU.objects.using(PRIMARY).filter(pk__in=sku_ids).values_list("id", "stock"))
+    for sku_id in sku_ids:
+        if stock.get(sku_id, 0) < counts[sku_id]:
+            return sku_id
+    return sku_ids[0] if last_attempt else None
 
 
 def cancel_order(order):
@@ -181,18 +233,45 @@ def cancel_order(order):
             )
             if not won:
                 return False
-            lines = OrderGoods.objects.using(PRIMARY).filter(order_id=order.pk).order_by("sku_id")
-            goods_sales = defaultdict(int)
-            for sku_id, goods_id, count in lines.values_list("sku_id", "sku__goods_id", "count"):
-                SKU.objects.using(PRIMARY).filter(pk=sku_id).update(stock=F("stock") + count, sales=F("sales") - count)
-                goods_sales[goods_id] -= count
-            _add_to_goods("sales", goods_sales)
+            counts = defaultdict(int)
+            for sku_id, count in (
+                OrderGoods.objects.using(PRIMARY).filter(order_id=order.pk).values_list("sku_id", "count")
+            ):
+                counts[sku_id] += count
+            if counts:
+                each = _per_sku(counts)
+                SKU.objects.using(PRIMARY).filter(pk__in=counts).update(
+                    stock=F("stock") + each, sales=F("sales") - each
+                )
             return True
 
     cancelled = _in_deadlock_retry(cancel)
     if cancelled:
         order.status = OrderInfo.Status.CANCELED
     return cancelled
+
+
+def refresh_goods_sales():
+    """Set each SPU's sales to the sum of its SKUs' sales; returns how many SPUs changed.
+
+    Orders count sales on the SKU rows only: the SPU row is shared by all its SKUs, and a
+    second hot row in every placement would serialise buyers of different SKUs. Beat runs
+    this every minute, so the back office's SPU sales trail the orders by at most that. The
+    sums come from a plain read that locks no SKU; an order committed meanwhile is counted
+    on the next run.
+    """
+    changed = dict(
+        Goods.objects.using(PRIMARY)
+        .annotate(sku_sales=Coalesce(Sum("skus__sales"), 0))
+        .exclude(sales=F("sku_sales"))
+        .values_list("id", "sku_sales")
+    )
+    goods_ids = sorted(changed)
+    for start in range(0, len(goods_ids), GOODS_SALES_BATCH):
+        batch = goods_ids[start : start + GOODS_SALES_BATCH]
+        sales = Case(*(When(pk=goods_id, then=Value(changed[goods_id])) for goods_id in batch))
+        Goods.objects.using(PRIMARY).filter(pk__in=batch).update(sales=sales)
+    return len(goods_ids)
 
 
 def cancel_expired_orders(now=None):

@@ -6,7 +6,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from celery_tasks.main import celery_app
-from celery_tasks.orders.tasks import cancel_expired_orders
+from celery_tasks.orders.tasks import cancel_expired_orders, refresh_goods_sales
 from meiduo_mall.apps.goods.models import Goods
 from meiduo_mall.apps.orders.models import OrderInfo
 from meiduo_mall.apps.orders.services import cancel_order, place_order
@@ -110,8 +110,9 @@ def test_buyer_cancels_an_unpaid_order_and_the_stock_comes_back(auth_client, use
     assert response.status_code == 200
     assert response.json() == {"order_id": order.order_id, "status": Status.CANCELED}
     sku.refresh_from_db()
+    refresh_goods_sales.delay().get()
     goods.refresh_from_db()
-    assert (sku.stock, sku.sales, goods.sales) == (5, 2, 0)
+    assert (sku.stock, sku.sales, goods.sales) == (5, 2, 2)
     again = auth_client.put(f"/orders/{order.order_id}/cancel/")
     assert again.status_code == 400
     assert again.json() == {"message": "订单当前不能取消"}
@@ -174,6 +175,7 @@ def test_timeout_task_cancels_only_unpaid_orders_past_the_timeout(user, other_us
     }
     sku.refresh_from_db()
     assert (sku.stock, sku.sales) == (20 - 3 - 4 - 5, 3 + 4 + 5)
+    refresh_goods_sales.delay().get()
     assert Goods.objects.get(pk=goods.pk).sales == 12
     assert cancel_expired_orders.delay().get() == 0
     sku.refresh_from_db()
@@ -184,6 +186,29 @@ def test_timeout_task_is_registered_and_scheduled():
     scheduled = [entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()]
     assert "cancel_expired_orders" in scheduled
     assert "cancel_expired_orders" in celery_app.tasks
+
+
+def test_sales_task_is_registered_and_scheduled():
+    scheduled = [entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()]
+    assert "refresh_goods_sales" in scheduled
+    assert "refresh_goods_sales" in celery_app.tasks
+
+
+def test_goods_sales_become_the_sum_of_their_skus_sales():
+    phone, empty, right = GoodsFactory(sales=7), GoodsFactory(sales=3), GoodsFactory()
+    SKUFactory(goods=phone, sales=10)
+    SKUFactory(goods=phone, sales=5)
+    SKUFactory(goods=right, sales=4)
+    Goods.objects.filter(pk=right.pk).update(sales=4)
+
+    assert refresh_goods_sales.delay().get() == 2
+
+    assert dict(Goods.objects.filter(pk__in=[phone.pk, empty.pk, right.pk]).values_list("id", "sales")) == {
+        phone.pk: 15,
+        empty.pk: 0,
+        right.pk: 4,
+    }
+    assert refresh_goods_sales.delay().get() == 0
 
 
 def test_buyer_confirms_receipt_of_a_shipped_order(auth_client, user, other_user, sku):

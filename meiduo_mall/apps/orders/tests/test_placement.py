@@ -3,12 +3,13 @@ from decimal import Decimal
 
 import pytest
 from django.db import connection
+from django.db.models import ProtectedError
 from django.utils import timezone
 
-from meiduo_mall.apps.goods.models import Goods
+from meiduo_mall.apps.goods.models import SKU, Goods
 from meiduo_mall.apps.orders.exceptions import EmptySelection, InsufficientStock, UnableToPlaceOrder
 from meiduo_mall.apps.orders.models import OrderGoods, OrderInfo
-from meiduo_mall.apps.orders.services import place_order
+from meiduo_mall.apps.orders.services import place_order, refresh_goods_sales
 from tests.factories import AddressFactory, GoodsFactory, SKUFactory
 
 from .cart import cart_of, fill_cart
@@ -86,7 +87,11 @@ def test_cash_order_takes_stock_and_waits_for_shipment(auth_client, user, addres
     goods.refresh_from_db()
     assert (phone.stock, phone.sales) == (8, 5)
     assert (case.stock, case.sales) == (0, 4)
-    assert goods.sales == 6
+    # The SPU's sales are derived from its SKUs' off the hot path (beat, every minute).
+    assert goods.sales == 0
+    assert refresh_goods_sales() >= 1
+    goods.refresh_from_db()
+    assert goods.sales == 3 + 2 + 4
     assert cart_of(user) == ({left_in_cart.id: 1}, set())
 
 
@@ -128,16 +133,48 @@ def test_order_id_taken_within_the_same_second_gets_a_suffix(user, address, sku)
     assert order.skus.count() == 1
 
 
-def test_three_line_order_makes_at_most_15_queries(auth_client, user, address, django_assert_max_num_queries):
-    skus = [SKUFactory(), SKUFactory(), SKUFactory()]
+@pytest.mark.parametrize("lines", [1, 3])
+def test_an_order_of_any_size_is_seven_queries(auth_client, user, address, lines, django_assert_num_queries):
+    """Address, SKUs (before the transaction), BEGIN, order, its lines, one stock UPDATE for all lines, COMMIT."""
+    skus = [SKUFactory() for _ in range(lines)]
     fill_cart(user, {s.id: 1 for s in skus})
     auth_client.get("/orders/settlement/")  # the member is now in the auth cache, as on any later request
 
-    with django_assert_max_num_queries(15):
+    with django_assert_num_queries(7) as captured:
         response = post_order(auth_client, address)
 
     assert response.status_code == 201
-    assert OrderGoods.objects.filter(order_id=response.json()["order_id"]).count() == 3
+    # The test's own transaction turns BEGIN and COMMIT into a savepoint and its release.
+    statements = [query["sql"].split()[0] for query in captured.captured_queries]
+    assert statements == ["SELECT", "SELECT", "SAVEPOINT", "INSERT", "INSERT", "UPDATE", "RELEASE"]
+    assert OrderGoods.objects.filter(order_id=response.json()["order_id"]).count() == lines
+    assert all(sku.stock == 9 for sku in SKU.objects.filter(pk__in=[s.pk for s in skus]))
+
+
+def test_the_first_short_line_in_sku_id_order_is_named_and_nothing_is_taken(auth_client, user, address):
+    first, short, last = SKUFactory(stock=5), SKUFactory(name="缺货款", stock=1), SKUFactory(name="也缺货", stock=0)
+    fill_cart(user, {last.id: 1, short.id: 2, first.id: 1})
+
+    response = post_order(auth_client, address)
+
+    assert response.status_code == 400
+    assert response.json() == ["缺货款 库存不足"]
+    assert list(
+        SKU.objects.filter(pk__in=[first.pk, short.pk, last.pk]).order_by("id").values_list("stock", "sales")
+    ) == [
+        (5, 0),
+        (1, 0),
+        (0, 0),
+    ]
+    assert not OrderInfo.objects.exists()
+
+
+def test_a_sold_sku_stays_protected_without_a_database_constraint(user, address, sku):
+    fill_cart(user, {sku.id: 1})
+    place_order(user, address, CASH)
+
+    with pytest.raises(ProtectedError):
+        sku.delete()
 
 
 def test_insufficient_stock_is_a_bare_list_naming_the_sku_and_writes_nothing(auth_client, user, address):
