@@ -349,6 +349,9 @@ HAYSTACK_SIGNAL_PROCESSOR = "meiduo_mall.apps.goods.search_signals.SKUSearchSign
 
 # Catalog --------------------------------------------------------------------------------
 HOT_SKUS_COUNT_LIMIT = 2
+# Seconds a worker answers list pages, hot SKUs, breadcrumbs and areas from its own memory before asking
+# Redis for the version again (meiduo_mall/utils/ready_json.py): a change made elsewhere shows within that.
+READY_JSON_LOCAL_SECONDS = 1.0
 # The static home page picks up new ads and menu changes within 5 minutes. A run still queued when
 # the next is due is dropped (expires), so a stopped worker does not come back to a backlog.
 CELERY_BEAT_SCHEDULE["generate-static-index-html"] = {

@@ -33,3 +33,6 @@ DATABASES["replica"]["TEST"] = {**DATABASES["replica"]["TEST"], "MIRROR": "defau
 # Rows written inside a test's open transaction never reach the replica, so opted-in reads stay on the
 # primary except in the replica tests (tests/replica/), which commit and switch them on.
 DB_REPLICA_READS = False
+# Redis is flushed between tests while the process lives on: each read asks Redis, unless a test turns the
+# per-process copies on.
+READY_JSON_LOCAL_SECONDS = 0

@@ -1,18 +1,39 @@
 import json
 from pathlib import Path
 
-from django.core.cache import cache
 from django.db import transaction
+from django.db.models import Prefetch
+from rest_framework.renderers import JSONRenderer
+
+from meiduo_mall.utils.ready_json import VersionedJSONCache
 
 from .models import Area
+from .serializers import AreaSerializer, AreaWithSubsSerializer
 
 AREAS_FILE = Path(__file__).resolve().parent / "data" / "areas.json"
-AREA_RESPONSE_CACHE_PREFIX = "area_response"
+# The answers change only when load_areas changes rows; it bumps this version, which drops them all.
+areas_cache = VersionedJSONCache("areas_version")
 
 
-def area_response_cache_key(view_instance, view_method, request, args, kwargs):
-    """One plain key per area (and one for the province list), so a data reload can drop them all."""
-    return f"{AREA_RESPONSE_CACHE_PREFIX}:{kwargs.get('pk', 'provinces')}"
+def provinces_json():
+    """A1 as JSON bytes: every province, by id."""
+    version, body = areas_cache.read("areas:provinces")
+    if body is None:
+        provinces = Area.objects.filter(parent=None).order_by("id")
+        body = JSONRenderer().render(AreaSerializer(provinces, many=True).data)
+        areas_cache.write("areas:provinces", version, body)
+    return body
+
+
+def area_json(area_id):
+    """A2 as JSON bytes: the area and its subdivisions; raises Area.DoesNotExist."""
+    name = f"areas:{area_id}"
+    version, body = areas_cache.read(name)
+    if body is None:
+        area = Area.objects.prefetch_related(Prefetch("subs", queryset=Area.objects.order_by("id"))).get(id=area_id)
+        body = JSONRenderer().render(AreaWithSubsSerializer(area).data)
+        areas_cache.write(name, version, body)
+    return body
 
 
 def load_areas(path=AREAS_FILE):
@@ -33,5 +54,5 @@ def load_areas(path=AREAS_FILE):
         Area.objects.bulk_create(missing, batch_size=1000)
         Area.objects.bulk_update(changed, ["name", "parent"], batch_size=500)
     if missing or changed:
-        cache.delete_pattern(f"{AREA_RESPONSE_CACHE_PREFIX}:*")
+        areas_cache.bump()
     return len(missing), len(changed)

@@ -1,34 +1,47 @@
-from django.db.models import Prefetch
+from django.http import HttpResponse
+from drf_spectacular.utils import extend_schema
+from rest_framework.exceptions import NotFound
 from rest_framework.viewsets import ReadOnlyModelViewSet
-from rest_framework_extensions.cache.mixins import CacheResponseMixin
 
 from meiduo_mall.utils.db_router import replica_reads
+from meiduo_mall.utils.ready_json import JSONOnly
 
+from . import services
 from .models import Area
 from .serializers import AreaSerializer, AreaWithSubsSerializer
-from .services import area_response_cache_key
+
+AREA_NOT_FOUND = "地区不存在"
 
 
-class AreasViewSet(CacheResponseMixin, ReadOnlyModelViewSet):
-    """A1 `GET /areas/` (provinces) and A2 `GET /areas/<id>/` ({id, name, subs}), cached for an hour.
+class AreasViewSet(ReadOnlyModelViewSet):
+    """A1 `GET /areas/` (provinces) and A2 `GET /areas/<id>/` ({id, name, subs}), answered from ready JSON
+    bytes that load_areas drops when it changes the data.
 
     Public data: no authentication, so a stale token in the browser never turns the selects into a 401.
     """
 
     authentication_classes = ()
+    permission_classes = ()
+    content_negotiation_class = JSONOnly
     pagination_class = None
+    queryset = Area.objects.none()
     lookup_value_regex = r"\d{1,12}"
-    list_cache_key_func = object_cache_key_func = staticmethod(area_response_cache_key)
 
     # Read-only and rarely changed: the replica serves it.
     @replica_reads()
     def dispatch(self, request, *args, **kwargs):
         return super().dispatch(request, *args, **kwargs)
 
-    def get_queryset(self):
-        if self.action == "list":
-            return Area.objects.filter(parent=None).order_by("id")
-        return Area.objects.prefetch_related(Prefetch("subs", queryset=Area.objects.order_by("id")))
-
     def get_serializer_class(self):
         return AreaSerializer if self.action == "list" else AreaWithSubsSerializer
+
+    @extend_schema(responses=AreaSerializer(many=True))
+    def list(self, request):
+        return HttpResponse(services.provinces_json(), content_type="application/json")
+
+    @extend_schema(responses=AreaWithSubsSerializer)
+    def retrieve(self, request, pk):
+        try:
+            return HttpResponse(services.area_json(int(pk)), content_type="application/json")
+        except Area.DoesNotExist as exc:
+            raise NotFound(AREA_NOT_FOUND) from exc

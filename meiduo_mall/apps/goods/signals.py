@@ -13,6 +13,7 @@ from .models import (
     SKU,
     Goods,
     GoodsCategory,
+    GoodsChannel,
     GoodsSpecification,
     SKUImage,
     SKUSpecification,
@@ -55,6 +56,7 @@ def regenerate_detail_pages_on_commit(sku_ids=(), goods_id=None, goods_of_sku=No
 @receiver([post_save, post_delete], sender=SKU)
 @receiver([post_save, post_delete], sender=Goods)
 @receiver([post_save, post_delete], sender=GoodsCategory)
+@receiver([post_save, post_delete], sender=GoodsChannel)  # its URL is the breadcrumb's first level
 def catalog_changed(sender, **kwargs):
     transaction.on_commit(services.bump_catalog_version)
 

@@ -88,3 +88,25 @@ def test_reloading_changed_data_drops_cached_responses(api_client, areas):
     load_areas()  # repairs the row and, because it changed something, drops the cached answers
     Area.objects.filter(id=110101).update(name="改过")
     assert api_client.get("/areas/110100/").json()["subs"][0]["name"] == "改过"
+
+
+@pytest.mark.django_db
+def test_areas_are_one_redis_round_trip_and_come_from_the_database_while_redis_is_down(api_client, areas, settings):
+    from django.test import override_settings
+    from django_redis import get_redis_connection
+
+    paths = ["/areas/", "/areas/440300/", "/areas/999999/"]
+    expected = [(response.status_code, response.content) for response in map(api_client.get, paths)]
+    assert [status for status, _ in expected] == [200, 200, 404]
+    assert api_client.get("/areas/999999/").json() == {"detail": "地区不存在"}
+
+    redis = get_redis_connection("default")
+    before = sum(row["calls"] for name, row in redis.info("commandstats").items() if name != "cmdstat_info")
+    api_client.get("/areas/440300/")
+    after = sum(row["calls"] for name, row in redis.info("commandstats").items() if name != "cmdstat_info")
+    assert after - before == 1
+
+    caches = {alias: dict(conf) for alias, conf in settings.CACHES.items()}
+    caches["default"]["LOCATION"] = "redis://127.0.0.1:1/0"
+    with override_settings(CACHES=caches):
+        assert [(response.status_code, response.content) for response in map(api_client.get, paths)] == expected

@@ -1,0 +1,116 @@
+"""Catalog answers kept as ready JSON bytes (meiduo_mall/utils/ready_json.py): breadcrumb caching, one Redis
+round trip per hit, the per-process copies, and answers from the database while Redis is down."""
+
+import time
+
+import pytest
+from django.test import override_settings
+from django_redis import get_redis_connection
+
+from meiduo_mall.apps.goods import services
+from meiduo_mall.apps.goods.models import GoodsCategory, GoodsChannel
+from tests.factories import GoodsFactory, SKUFactory
+
+pytestmark = pytest.mark.django_db
+
+DEAD_REDIS = "redis://127.0.0.1:1"
+
+
+@pytest.fixture
+def goods():
+    goods = GoodsFactory()
+    SKUFactory.create_batch(3, goods=goods)
+    return goods
+
+
+def catalog_paths(goods):
+    category = goods.category3_id
+    return [
+        f"/categories/{category}/",
+        f"/categories/{category}/hotskus/",
+        f"/categories/{category}/skus/?page_size=2",
+        f"/categories/{category}/skus/?page=2&page_size=2&ordering=price",
+    ]
+
+
+def redis_commands():
+    """Commands the default Redis server has run, the INFO asking for them aside."""
+    stats = get_redis_connection("default").info("commandstats")
+    return sum(row["calls"] for name, row in stats.items() if name != "cmdstat_info")
+
+
+@pytest.fixture
+def local_copies(settings):
+    """Per-process copies on, as in production, and forgotten afterwards: the next test flushes Redis."""
+    settings.READY_JSON_LOCAL_SECONDS = 0.5
+    services.catalog_cache.forget_local()
+    yield
+    services.catalog_cache.forget_local()
+
+
+def dead_redis(settings):
+    caches = {alias: dict(conf) for alias, conf in settings.CACHES.items()}
+    caches["default"]["LOCATION"] = f"{DEAD_REDIS}/0"
+    return override_settings(CACHES=caches)
+
+
+def test_breadcrumb_is_cached_until_a_category_or_channel_changes(
+    api_client, goods, django_assert_num_queries, django_capture_on_commit_callbacks
+):
+    url = f"/categories/{goods.category3_id}/"
+    first = api_client.get(url)
+    assert first["Content-Type"] == "application/json"
+    with django_assert_num_queries(0):
+        assert api_client.get(url).content == first.content
+
+    with django_capture_on_commit_callbacks(execute=True):
+        level2 = GoodsCategory.objects.get(id=goods.category2_id)
+        level2.name = "改名"
+        level2.save()
+    assert api_client.get(url).json()["cat2"]["name"] == "改名"
+
+    with django_capture_on_commit_callbacks(execute=True):
+        channel = GoodsChannel.objects.get(category_id=goods.category1_id)
+        channel.url = "http://new.meiduo.site"
+        channel.save()
+    assert api_client.get(url).json()["cat1"]["url"] == "http://new.meiduo.site"
+
+
+def test_a_cached_answer_is_one_redis_round_trip(api_client, goods, django_assert_num_queries):
+    for path in catalog_paths(goods):
+        api_client.get(path)
+        before = redis_commands()
+        with django_assert_num_queries(0):
+            assert api_client.get(path).status_code == 200
+        assert redis_commands() - before == 1, path
+
+
+def test_worker_copies_answer_without_redis_and_follow_changes(api_client, goods, local_copies):
+    paths = catalog_paths(goods)
+    bodies = [api_client.get(path).content for path in paths]
+    before = redis_commands()
+    assert [api_client.get(path).content for path in paths] == bodies
+    assert redis_commands() == before
+
+    # A change in this process shows at once.
+    services.bump_catalog_version()
+    hot = f"/categories/{goods.category3_id}/hotskus/"
+    GoodsCategory.objects.filter(id=goods.category3_id).update(name="本进程改的")
+    assert api_client.get(f"/categories/{goods.category3_id}/").json()["cat3"]["name"] == "本进程改的"
+    assert api_client.get(hot).content == bodies[1]
+
+    # Another process's bump (another worker, a command) reaches Redis only: it shows once the copies age.
+    GoodsCategory.objects.filter(id=goods.category3_id).update(name="别的进程改的")
+    get_redis_connection("default").incr(services.catalog_cache.raw_key(services.CATALOG_VERSION_KEY))
+    assert api_client.get(f"/categories/{goods.category3_id}/").json()["cat3"]["name"] == "本进程改的"
+    time.sleep(0.6)
+    assert api_client.get(f"/categories/{goods.category3_id}/").json()["cat3"]["name"] == "别的进程改的"
+
+
+def test_catalog_answers_come_from_the_database_while_redis_is_down(api_client, goods, settings):
+    paths = catalog_paths(goods) + [f"/categories/{goods.category3_id}/skus/?page=9"]
+    expected = [(response.status_code, response.content) for response in map(api_client.get, paths)]
+    assert [status for status, _ in expected] == [200, 200, 200, 200, 404]
+    with dead_redis(settings):
+        assert [(response.status_code, response.content) for response in map(api_client.get, paths)] == expected
+    assert [(response.status_code, response.content) for response in map(api_client.get, paths)] == expected
