@@ -40,6 +40,10 @@ test: services $(VENV)/.dev vendor
 services:
 	bash scripts/services.sh
 
+## make bench: every hot path on the production stack, against bare /health/ (BENCH_QUICK=1: a 3-minute subset)
+bench: services $(VENV)/.dev vendor
+	bash scripts/bench/run.sh
+
 lint: $(VENV)/.dev
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
