@@ -13,3 +13,9 @@ class CartFull(CartError):
 
 class LineLimitExceeded(CartError):
     message = "商品库存不足"
+
+
+class SKUUnavailable(CartError):
+    """No such SKU, or it is not for sale."""
+
+    message = "商品不存在"

@@ -3,7 +3,6 @@ from rest_framework.settings import api_settings
 
 from meiduo_mall.apps.goods.models import SKU
 
-from .services import cart_sku
 from .stores import MAX_LINE_COUNT, MAX_SKU_ID
 
 SKU_ID_ERRORS = {
@@ -43,20 +42,12 @@ def sku_id_field():
 
 
 class CartLineSerializer(NonFieldErrorsSerializer):
-    """POST and PUT /cart/: {sku_id, count, selected=true} of a launched SKU, count within stock."""
+    """POST and PUT /cart/: {sku_id, count, selected=true}. Whether the SKU is for sale and has the stock is
+    checked by the store with the change itself (services.add_to_cart, change_line)."""
 
     sku_id = sku_id_field()
     count = serializers.IntegerField(min_value=1, max_value=MAX_LINE_COUNT, error_messages=COUNT_ERRORS)
     selected = serializers.BooleanField(default=True, error_messages=SELECTED_ERRORS)
-
-    def validate(self, attrs):
-        sku = cart_sku(attrs["sku_id"])
-        if sku is None or not sku["is_launched"]:
-            raise serializers.ValidationError("商品不存在")
-        if attrs["count"] > sku["stock"]:
-            raise serializers.ValidationError("商品库存不足")
-        attrs["sku"] = sku
-        return attrs
 
 
 class CartRemovalSerializer(NonFieldErrorsSerializer):

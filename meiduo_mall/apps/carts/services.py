@@ -1,33 +1,17 @@
-"""Cart rules: the store of a request, the stock check of an add, and the guest cart merge at login."""
+"""Cart rules: the store of a request, the SKU an add or change checks, and the guest cart merge at login."""
 
-from django.core.cache import cache
 from rest_framework.exceptions import AuthenticationFailed
 
 from meiduo_mall.apps.goods.models import SKU
 
-from .exceptions import LineLimitExceeded
-from .stores import CART_COOKIE_NAME, MAX_LINE_COUNT, CookieCartStore, RedisCartStore
-
-# Saving a SKU drops its entry (signals.py), but stock taken by placed orders (a conditional
-# UPDATE, no signal) shows here only after this long. Placing an order checks stock again.
-CART_SKU_CACHE_SECONDS = 30
-CART_SKU_FIELDS = ("id", "stock", "is_launched")
+from .stores import CART_COOKIE_NAME, CookieCartStore, RedisCartStore
 
 
-def cart_sku_cache_key(sku_id):
-    return f"cart_sku_{sku_id}"
-
-
-def cart_sku(sku_id):
-    """{"id", "stock", "is_launched"} of a SKU, or None: adding to the cart is the shop's most
-    frequent write, and this keeps it at one cache read instead of a query."""
-    key = cart_sku_cache_key(sku_id)
-    sku = cache.get(key)
-    if sku is None:
-        sku = SKU.objects.filter(pk=sku_id).values(*CART_SKU_FIELDS).first()
-        if sku is not None:
-            cache.set(key, sku, CART_SKU_CACHE_SECONDS)
-    return sku
+def load_cart_sku(sku_id):
+    """(stock, is_launched) of an SKU from the database; (0, False) when there is no such SKU, which the
+    stores cache like any other answer, so unknown ids cost no query either."""
+    row = SKU.objects.filter(pk=sku_id).values_list("stock", "is_launched").first()
+    return row or (0, False)
 
 
 def cart_user(request):
@@ -45,14 +29,15 @@ def cart_store(request):
     return RedisCartStore(user.id) if user else CookieCartStore(request)
 
 
-def add_to_cart(store, sku, count, selected):
-    """Add to the line and return its new count; the line may hold at most the stock and MAX_LINE_COUNT."""
-    try:
-        return store.add(sku["id"], count, selected, max_count=min(sku["stock"], MAX_LINE_COUNT))
-    except LineLimitExceeded:
-        if sku["stock"] > MAX_LINE_COUNT:
-            raise LineLimitExceeded(f"每种商品最多购买{MAX_LINE_COUNT}件") from None
-        raise
+def add_to_cart(store, sku_id, count, selected):
+    """Add to the line of a launched SKU and return its new count; the line may hold at most the stock and
+    MAX_LINE_COUNT. Adding to the cart is the shop's most frequent write: a member's costs one Redis round trip."""
+    return store.add(sku_id, count, selected, load_cart_sku)
+
+
+def change_line(store, sku_id, count, selected):
+    """Overwrite the line of a launched SKU, `count` within its stock."""
+    store.set(sku_id, count, selected, load_cart_sku)
 
 
 def cart_lines(store):

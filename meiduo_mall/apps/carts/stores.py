@@ -11,7 +11,7 @@ from abc import ABC, abstractmethod
 from django.core import signing
 from django_redis import get_redis_connection
 
-from .exceptions import CartFull, LineLimitExceeded
+from .exceptions import CartFull, LineLimitExceeded, SKUUnavailable
 
 CART_COOKIE_NAME = "cart"
 CART_COOKIE_MAX_AGE = 365 * 24 * 3600
@@ -29,16 +29,17 @@ class CartStore(ABC):
         """{sku_id: {"count", "selected"}} of every line, in the order they were first added."""
 
     @abstractmethod
-    def add(self, sku_id, count, selected, max_count):
-        """Add `count` to the line (selecting it if `selected`) and return the line's new count.
+    def add(self, sku_id, count, selected, load_sku):
+        """Add `count` pieces of a launched SKU to its line (selecting it if `selected`) and return the new count.
 
-        Raises LineLimitExceeded when the line would pass `max_count`, CartFull when a new line
-        would pass MAX_CART_LINES; the cart is then left as it was.
+        The SKU's facts come from SKU_FACTS, else from `load_sku(sku_id)`. Raises SKUUnavailable for an SKU
+        that is not for sale, LineLimitExceeded when the line would pass its stock or MAX_LINE_COUNT, CartFull
+        when a new line would pass MAX_CART_LINES; the cart is then left as it was.
         """
 
     @abstractmethod
-    def set(self, sku_id, count, selected):
-        """Overwrite the line's count and selection (creating it if needed)."""
+    def set(self, sku_id, count, selected, load_sku):
+        """Overwrite the line's count and selection (creating it if needed); the same checks as add()."""
 
     @abstractmethod
     def remove(self, sku_id):
@@ -67,18 +68,21 @@ class CookieCartStore(CartStore):
     def items(self):
         return {sku_id: dict(line) for sku_id, line in self._lines.items()}
 
-    def add(self, sku_id, count, selected, max_count):
+    def add(self, sku_id, count, selected, load_sku):
+        stock = SKU_FACTS.stock_for_sale(sku_id, load_sku)
         line = self._lines.get(sku_id)
+        new_count = count + (line["count"] if line else 0)
+        if count > stock or new_count > min(stock, MAX_LINE_COUNT):
+            raise line_limit_exceeded(stock)
         if line is None and len(self._lines) >= MAX_CART_LINES:
             raise CartFull()
-        new_count = count + (line["count"] if line else 0)
-        if new_count > max_count:
-            raise LineLimitExceeded()
         self._lines[sku_id] = {"count": new_count, "selected": selected or bool(line and line["selected"])}
         self.modified = True
         return new_count
 
-    def set(self, sku_id, count, selected):
+    def set(self, sku_id, count, selected, load_sku):
+        if count > SKU_FACTS.stock_for_sale(sku_id, load_sku):
+            raise LineLimitExceeded()
         if sku_id not in self._lines and len(self._lines) >= MAX_CART_LINES:
             raise CartFull()
         self._lines[sku_id] = {"count": count, "selected": selected}
@@ -126,6 +130,97 @@ def load_cookie_cart(raw):
     return lines
 
 
+def line_limit_exceeded(stock):
+    if stock > MAX_LINE_COUNT:
+        return LineLimitExceeded(f"每种商品最多购买{MAX_LINE_COUNT}件")
+    return LineLimitExceeded()
+
+
+class SKUFacts:
+    """What the cart checks of an SKU, {stock, launched}, cached in the cart's Redis database beside the carts,
+    so that a member's add or change reads them and writes the line in one script, one round trip.
+
+    Saving an SKU drops its entry (signals.py), but stock taken by placed orders (a conditional UPDATE, no
+    signal) shows here only after CART_SKU_FACTS_SECONDS. Placing an order checks stock again.
+    """
+
+    @staticmethod
+    def key(sku_id):
+        return f"cart_sku_{sku_id}"
+
+    def cached(self, client, sku_id):
+        """(stock, launched) from the cache, or None."""
+        stock, launched = client.hmget(self.key(sku_id), "stock", "launched")
+        return None if stock is None else (int(stock), launched == b"1")
+
+    def remember(self, client, sku_id, facts):
+        pipeline = client.pipeline()
+        pipeline.hset(self.key(sku_id), mapping={"stock": facts[0], "launched": int(facts[1])})
+        pipeline.expire(self.key(sku_id), CART_SKU_FACTS_SECONDS)
+        pipeline.execute()
+
+    def stock_for_sale(self, sku_id, load_sku):
+        """The SKU's stock, or SKUUnavailable when it is not for sale; for the guest's cart, checked in Python."""
+        client = get_redis_connection("cart")
+        facts = self.cached(client, sku_id)
+        if facts is None:
+            facts = load_sku(sku_id)
+            self.remember(client, sku_id, facts)
+        stock, launched = facts
+        if not launched:
+            raise SKUUnavailable()
+        return stock
+
+    def forget(self, sku_id):
+        get_redis_connection("cart").delete(self.key(sku_id))
+
+
+SKU_FACTS = SKUFacts()
+CART_SKU_FACTS_SECONDS = 30
+
+# The member's add and change as one script each: the SKU's facts, the checks and the write happen on the server
+# in one round trip, and a refused change writes nothing, so there is nothing to undo. Facts missing from the
+# cache make the script answer NEED_FACTS; the caller loads them and runs it again with them (ARGV[6..8]).
+# The checks are those of CookieCartStore, in the same order.
+# KEYS: cart hash, selected set, SKU facts. ARGV: sku_id, count, selected (1/0), MAX_CART_LINES, MAX_LINE_COUNT,
+# [stock, launched (1/0), seconds to keep the facts].
+CHECKED_LINE_SCRIPT_HEAD = """
+local facts = redis.call('HMGET', KEYS[3], 'stock', 'launched')
+local stock, launched = facts[1], facts[2]
+if not stock then
+  if #ARGV < 8 then return {1} end
+  stock, launched = ARGV[6], ARGV[7]
+  redis.call('HSET', KEYS[3], 'stock', stock, 'launched', launched)
+  redis.call('EXPIRE', KEYS[3], ARGV[8])
+end
+if launched ~= '1' then return {2} end
+stock = tonumber(stock)
+local count = tonumber(ARGV[2])
+local current = tonumber(redis.call('HGET', KEYS[1], ARGV[1]) or 0)
+"""
+ADD_SCRIPT = (
+    CHECKED_LINE_SCRIPT_HEAD
+    + """
+local new_count = current + count
+if count > stock or new_count > math.min(stock, tonumber(ARGV[5])) then return {3, stock} end
+if current == 0 and redis.call('HLEN', KEYS[1]) >= tonumber(ARGV[4]) then return {4} end
+redis.call('HSET', KEYS[1], ARGV[1], new_count)
+if ARGV[3] == '1' then redis.call('SADD', KEYS[2], ARGV[1]) end
+return {0, new_count}
+"""
+)
+SET_SCRIPT = (
+    CHECKED_LINE_SCRIPT_HEAD
+    + """
+if count > stock then return {3, 0} end
+if current == 0 and redis.call('HLEN', KEYS[1]) >= tonumber(ARGV[4]) then return {4} end
+redis.call('HSET', KEYS[1], ARGV[1], count)
+if ARGV[3] == '1' then redis.call('SADD', KEYS[2], ARGV[1]) else redis.call('SREM', KEYS[2], ARGV[1]) end
+return {0, count}
+"""
+)
+DONE, NEED_FACTS, UNAVAILABLE, OVER_LIMIT, FULL = range(5)
+
 # Fills the selected set from the hash's fields on the server: a pipeline cannot feed the
 # result of HKEYS into SADD, and two round trips would let an add slip in between.
 SELECT_ALL_SCRIPT = """
@@ -138,8 +233,7 @@ return #ids
 class RedisCartStore(CartStore):
     """The member's cart: hash cart_<uid> {sku_id: count} + set cart_selected_<uid> {sku_id}.
 
-    Every operation is one round trip (a MULTI/EXEC pipeline). Limits are checked on the result
-    the pipeline returns, and the rare refused change is undone, so the usual add costs one trip.
+    Every operation is one round trip: a MULTI/EXEC pipeline or a script (EVALSHA) that checks and writes.
     """
 
     def __init__(self, user_id):
@@ -154,41 +248,26 @@ class RedisCartStore(CartStore):
         counts, selected = pipeline.execute()
         return {int(sku_id): {"count": int(count), "selected": sku_id in selected} for sku_id, count in counts.items()}
 
-    def add(self, sku_id, count, selected, max_count):
-        pipeline = self.client.pipeline()
-        pipeline.hincrby(self.cart_key, sku_id, count)
-        pipeline.hlen(self.cart_key)
-        if selected:
-            pipeline.sadd(self.selected_key, sku_id)
-        new_count, lines, *newly_selected = pipeline.execute()
-        is_new_line = new_count == count
-        if new_count <= max_count and not (is_new_line and lines > MAX_CART_LINES):
-            return new_count
-        undo = self.client.pipeline()
-        if is_new_line:
-            undo.hdel(self.cart_key, sku_id)
-        else:
-            undo.hincrby(self.cart_key, sku_id, -count)
-        if newly_selected == [1]:
-            undo.srem(self.selected_key, sku_id)
-        undo.execute()
-        raise LineLimitExceeded() if new_count > max_count else CartFull()
-
-    def set(self, sku_id, count, selected):
-        pipeline = self.client.pipeline()
-        pipeline.hset(self.cart_key, sku_id, count)
-        pipeline.hlen(self.cart_key)
-        if selected:
-            pipeline.sadd(self.selected_key, sku_id)
-        else:
-            pipeline.srem(self.selected_key, sku_id)
-        created, lines, _ = pipeline.execute()
-        if created and lines > MAX_CART_LINES:
-            undo = self.client.pipeline()
-            undo.hdel(self.cart_key, sku_id)
-            undo.srem(self.selected_key, sku_id)
-            undo.execute()
+    def _checked_line(self, script, sku_id, count, selected, load_sku):
+        keys = (self.cart_key, self.selected_key, SKU_FACTS.key(sku_id))
+        args = [sku_id, count, int(selected), MAX_CART_LINES, MAX_LINE_COUNT]
+        answer = run_script(self.client, script, keys, args)
+        if answer[0] == NEED_FACTS:
+            stock, launched = load_sku(sku_id)
+            answer = run_script(self.client, script, keys, [*args, stock, int(launched), CART_SKU_FACTS_SECONDS])
+        if answer[0] == UNAVAILABLE:
+            raise SKUUnavailable()
+        if answer[0] == OVER_LIMIT:
+            raise line_limit_exceeded(answer[1])
+        if answer[0] == FULL:
             raise CartFull()
+        return answer[1]
+
+    def add(self, sku_id, count, selected, load_sku):
+        return self._checked_line(ADD_SCRIPT, sku_id, count, selected, load_sku)
+
+    def set(self, sku_id, count, selected, load_sku):
+        self._checked_line(SET_SCRIPT, sku_id, count, selected, load_sku)
 
     def remove(self, sku_id):
         pipeline = self.client.pipeline()
@@ -198,7 +277,7 @@ class RedisCartStore(CartStore):
 
     def select_all(self, selected):
         if selected:
-            self.client.eval(SELECT_ALL_SCRIPT, 2, self.cart_key, self.selected_key)
+            run_script(self.client, SELECT_ALL_SCRIPT, (self.cart_key, self.selected_key))
         else:
             self.client.delete(self.selected_key)
 
@@ -213,3 +292,14 @@ class RedisCartStore(CartStore):
         if unselected:
             pipeline.srem(self.selected_key, *unselected)
         pipeline.execute()
+
+
+_scripts = {}
+
+
+def run_script(client, source, keys, args=()):
+    """Run a script by its digest (EVALSHA): the server loads it once, later calls send only the digest."""
+    script = _scripts.get(source)
+    if script is None:
+        script = _scripts[source] = client.register_script(source)
+    return script(keys, args, client=client)

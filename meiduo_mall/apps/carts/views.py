@@ -9,7 +9,7 @@ from rest_framework.views import APIView
 
 from .exceptions import CartError
 from .serializers import CartLineSerializer, CartRemovalSerializer, CartSelectionSerializer, CartSKUSerializer
-from .services import add_to_cart, cart_lines, cart_store
+from .services import add_to_cart, cart_lines, cart_store, change_line
 
 MESSAGE_OK = {"message": "OK"}
 
@@ -57,14 +57,14 @@ class CartView(CartAPIView):
     def post(self, request):
         store, data = cart_store(request), self.validated(CartLineSerializer, request)
         with refused_as_400():
-            add_to_cart(store, data["sku"], data["count"], data["selected"])
+            add_to_cart(store, data["sku_id"], data["count"], data["selected"])
         return self.answer(store, line_answer(data), status.HTTP_201_CREATED)
 
     @extend_schema(request=CartLineSerializer, responses=CartLineSerializer)
     def put(self, request):
         store, data = cart_store(request), self.validated(CartLineSerializer, request)
         with refused_as_400():
-            store.set(data["sku_id"], data["count"], data["selected"])
+            change_line(store, data["sku_id"], data["count"], data["selected"])
         return self.answer(store, line_answer(data))
 
     @extend_schema(request=CartRemovalSerializer, responses={204: OpenApiResponse(description="已删除")})
