@@ -1,7 +1,6 @@
 import json
 from urllib.parse import urlencode
 
-from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers
@@ -47,9 +46,12 @@ class CategorySKUListView(PublicCachedJSONView):
             },
         ),
     )
-    @replica_reads()
     def get(self, request, category_id):
-        query = request.query_params
+        return super().get(request, category_id=category_id)
+
+    @replica_reads()
+    def answer(self, request, category_id):
+        query = request.GET
         page = positive_int(query.get("page", 1))
         if page is None:
             raise NotFound("无效页面")
@@ -64,13 +66,12 @@ class CategorySKUListView(PublicCachedJSONView):
         except PageOutOfRange as exc:
             raise NotFound("无效页面") from exc
         next_page = page + 1 if page * page_size < count else None
-        body = b'{"count":%d,"next":%s,"previous":%s,"results":%s}' % (
+        return b'{"count":%d,"next":%s,"previous":%s,"results":%s}' % (
             count,
             page_link(request, next_page),
             page_link(request, page - 1),
             results,
         )
-        return HttpResponse(body, content_type="application/json")
 
 
 def page_link(request, page):
@@ -78,7 +79,7 @@ def page_link(request, page):
     replaced; page 1 drops the parameter, like DRF's paginator."""
     if not page:
         return b"null"
-    params = dict(request.query_params.lists())
+    params = dict(request.GET.lists())
     if page == 1:
         params.pop("page", None)
     else:
@@ -91,10 +92,13 @@ class CategoryHotSKUsView(PublicCachedJSONView):
     """G3: the category's best sellers, a bare array."""
 
     @extend_schema(responses=SKUSerializer(many=True))
-    @replica_reads()
     def get(self, request, category_id):
+        return super().get(request, category_id=category_id)
+
+    @replica_reads()
+    def answer(self, request, category_id):
         try:
-            return HttpResponse(services.hot_skus(category_id), content_type="application/json")
+            return services.hot_skus(category_id)
         except CategoryNotFound as exc:
             raise NotFound(CATEGORY_NOT_FOUND) from exc
 
@@ -103,9 +107,12 @@ class CategoryView(PublicCachedJSONView):
     """G2: the breadcrumb of a category."""
 
     @extend_schema(responses=OpenApiTypes.OBJECT)
-    @replica_reads()
     def get(self, request, category_id):
+        return super().get(request, category_id=category_id)
+
+    @replica_reads()
+    def answer(self, request, category_id):
         try:
-            return HttpResponse(services.category_breadcrumb(category_id), content_type="application/json")
+            return services.category_breadcrumb(category_id)
         except CategoryNotFound as exc:
             raise NotFound(CATEGORY_NOT_FOUND) from exc
