@@ -14,6 +14,7 @@ and retries for `WRITER_WAIT_SECONDS`. Searches need no lock; a reader sees anot
 about a second (tantivy watches the index's meta file), its own at once.
 """
 
+import functools
 import json
 import logging
 import os
@@ -44,14 +45,25 @@ jieba.initialize()
 WORDS_TOKENIZER = "meiduo_words"
 STORED_FIELD = "_stored"
 WRITER_HEAP_BYTES = 64 * 1024 * 1024
+REBUILD_HEAP_BYTES = 256 * 1024 * 1024
 WRITER_WAIT_SECONDS = 10
 # A word that has neither a letter nor a digit (punctuation, spaces) is never indexed nor asked for.
 WORD_CHARACTER = re.compile(r"[^\W_]")
 
 
+@functools.lru_cache(maxsize=200_000)
+def chunk_words(chunk):
+    return " ".join(word.lower() for word in jieba.cut_for_search(chunk) if WORD_CHARACTER.search(word))
+
+
 def index_words(text):
-    """Every word jieba finds in `text`, lowercased, in order, joined by spaces."""
-    return " ".join(word.lower() for word in jieba.cut_for_search(force_str(text)) if WORD_CHARACTER.search(word))
+    """Every word jieba finds in `text`, lowercased, in order, joined by spaces.
+
+    jieba cuts the runs between spaces independently anyway, so each run is cut once per process and
+    remembered: brands, categories, captions and product names repeat across a catalog's SKUs, and cutting
+    was most of the time of an index build.
+    """
+    return " ".join(words for words in map(chunk_words, force_str(text).split()) if words)
 
 
 def query_words(text):
@@ -170,6 +182,19 @@ class TantivySearchBackend(BaseSearchBackend):
             raise
         self.commit(writer)
 
+    def rebuild(self, index, iterable):
+        """The whole index anew from `iterable` in one writer and one commit: searches see the old index until
+        the new one is complete. Returns how many documents were written."""
+        writer = self.writer(REBUILD_HEAP_BYTES)
+        try:
+            writer.delete_documents_by_term(DJANGO_CT, get_model_ct(index.get_model()))
+            written = self.write(writer, index, iterable)
+        except BaseException:
+            writer.rollback()
+            raise
+        self.commit(writer)
+        return written
+
     def remove(self, obj_or_string, commit=True):
         writer = self.writer()
         writer.delete_documents_by_term(ID, get_identifier(obj_or_string))
@@ -197,8 +222,12 @@ class TantivySearchBackend(BaseSearchBackend):
         self.ensure_setup()
         if end_offset is not None and end_offset <= start_offset:
             return {"results": [], "hits": 0}
+        indexed_models = set(haystack.connections[self.connection_alias].get_unified_index().get_indexed_models())
         if not models and kwargs.get("limit_to_registered_models", True):
-            models = haystack.connections[self.connection_alias].get_unified_index().get_indexed_models()
+            models = indexed_models
+        if models and set(models) >= indexed_models:
+            # The index holds documents of indexed models only: narrowing to all of them is a wasted intersection.
+            models = None
         try:
             query = self.index.parse_query(query_string, [self.content_field_name])
             clauses = [(tantivy.Occur.Must, query)]

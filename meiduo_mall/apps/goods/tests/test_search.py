@@ -118,3 +118,52 @@ def test_goods_are_found_by_their_category_and_brand(api_client, search_index):
 
     for words in ("手机", "苹果"):
         assert [hit["id"] for hit in api_client.get("/skus/search/", {"text": words}).json()["results"]] == [sku.id]
+
+
+@pytest.mark.django_db
+def test_counts_and_pages_are_exact_over_many_hits(api_client, search_index):
+    for n in range(45):
+        sku_in_general_store(name=f"保温杯 {n}号")
+    sku_in_general_store(name="电热水壶")
+    call_command("build_search_index", rebuild=True, verbosity=0)
+
+    pages = [api_client.get("/skus/search/", {"text": "保温杯", "page": n, "page_size": 10}).json() for n in (1, 5)]
+
+    assert [page["count"] for page in pages] == [45, 45]
+    assert [len(page["results"]) for page in pages] == [10, 5]
+    assert pages[0]["next"].endswith("page=2&page_size=10&text=%E4%BF%9D%E6%B8%A9%E6%9D%AF")
+    assert pages[1]["next"] is None and pages[1]["previous"]
+    assert api_client.get("/skus/search/", {"text": "保温杯", "page": 6, "page_size": 10}).status_code == 404
+
+
+@pytest.mark.django_db
+def test_latin_words_match_whatever_their_case_and_punctuation_alone_finds_nothing(api_client, search_index):
+    sku = sku_in_general_store(name="华为 HUAWEI Mate60 手机壳")
+    call_command("build_search_index", rebuild=True, verbosity=0)
+
+    assert [hit["id"] for hit in api_client.get("/skus/search/", {"text": "huawei"}).json()["results"]] == [sku.id]
+    assert [hit["id"] for hit in api_client.get("/skus/search/", {"text": "华为手机壳"}).json()["results"]] == [sku.id]
+    for text in ("!!!", '"\\', "手机壳 OR *"):
+        response = api_client.get("/skus/search/", {"text": text})
+        assert response.status_code == 200
+    assert api_client.get("/skus/search/", {"text": "!!!"}).json()["count"] == 0
+
+
+@pytest.mark.django_db
+def test_a_rebuild_replaces_the_whole_index(api_client, search_index, django_capture_on_commit_callbacks):
+    gone = index_now(django_capture_on_commit_callbacks, name="折叠雨伞 旧款")
+    sku_in_general_store(name="折叠雨伞 新款")
+    gone.delete()  # no on_commit here: only the rebuild learns of it
+
+    call_command("build_search_index", rebuild=True, verbosity=0)
+
+    assert [hit["name"] for hit in api_client.get("/skus/search/", {"text": "雨伞"}).json()["results"]] == [
+        "折叠雨伞 新款"
+    ]
+
+
+def test_index_words_cut_every_dictionary_word_and_queries_the_precise_ones():
+    from meiduo_mall.apps.goods.search_backends.tantivy_jieba import index_words, query_words
+
+    assert index_words("华为 HUAWEI 智能手机，5G") == "华为 huawei 智能 能手 手机 智能手机 5g"
+    assert query_words("华为智能手机!") == ["华为", "智能手机"]

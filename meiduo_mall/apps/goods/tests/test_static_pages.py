@@ -1,15 +1,20 @@
 """Generated pages (home, SKU detail), their post-commit triggers and the bulk commands."""
 
+import io
 from decimal import Decimal
 
 import pytest
 from django.conf import settings
 from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from celery_tasks.html.tasks import generate_static_index_html, generate_static_sku_detail_html
 from meiduo_mall.apps.contents.models import Content, ContentCategory
 from meiduo_mall.apps.goods import services
+from meiduo_mall.apps.goods.detail_page import generate_detail_pages
 from meiduo_mall.apps.goods.models import GoodsSpecification, SKUImage, SKUSpecification, SpecificationOption
+from meiduo_mall.apps.goods.static_html import category_menu
 from tests.factories import GoodsFactory, SKUFactory
 
 pytestmark = pytest.mark.django_db
@@ -169,3 +174,55 @@ def test_a_new_sibling_updates_the_links_of_the_existing_pages(pages_dir, phone,
         SKUSpecification.objects.create(sku=gold_256, spec=large.spec, option=large)
     assert f'<a class="option" href="/goods/{gold_256.id}.html">256GB</a>' in read_page(pages_dir, gold_64)
     assert f'<a class="option selected" href="/goods/{gold_256.id}.html">256GB</a>' in read_page(pages_dir, gold_256)
+
+
+def page_times(pages_dir):
+    return {path.name: path.stat().st_mtime_ns for path in (pages_dir / "goods").glob("*.html")}
+
+
+def regenerate(**options):
+    out = io.StringIO()
+    call_command("regenerate_detail_html", stdout=out, **options)
+    return out.getvalue()
+
+
+def test_regenerate_detail_html_writes_only_the_pages_whose_content_changed(pages_dir, phone):
+    assert regenerate().startswith("3 detail pages written, 0 unchanged, 0 removed")
+    before = page_times(pages_dir)
+    assert read_page(pages_dir, phone["gold-64"]).rstrip().endswith("-->")
+
+    assert regenerate().startswith("0 detail pages written, 3 unchanged, 0 removed")
+    assert page_times(pages_dir) == before
+
+    SKUImage.objects.create(sku=phone["grey-64"], image="goods/grey.jpg")
+    assert regenerate().startswith("1 detail pages written, 2 unchanged")
+    assert "goods/grey.jpg" in read_page(pages_dir, phone["grey-64"])
+
+    # A renamed category changes the menu of every page.
+    category = phone["gold-64"].goods.category3
+    category.name = "智能手机"
+    category.save()
+    assert regenerate().startswith("3 detail pages written, 0 unchanged")
+    assert regenerate(all=True).startswith("3 detail pages written, 0 unchanged")
+
+
+def test_regenerate_detail_html_removes_the_pages_of_skus_taken_off_sale(pages_dir, phone):
+    regenerate()
+    sku = phone["grey-256"]
+    sku.is_launched = False
+    sku.save()
+
+    # Its siblings' pages change too: their link to it becomes a disabled option.
+    assert regenerate().startswith("2 detail pages written, 0 unchanged, 1 removed")
+    assert not (pages_dir / "goods" / f"{sku.id}.html").exists()
+    assert '<span class="option disabled" title="暂无此组合">256GB</span>' in read_page(pages_dir, phone["grey-64"])
+    assert sorted(page_times(pages_dir)) == sorted(f"{phone[key].id}.html" for key in ("gold-64", "grey-64"))
+
+
+def test_a_batch_of_pages_costs_the_same_queries_as_one(pages_dir, phone, django_assert_num_queries):
+    menu = category_menu()
+    sku_ids = [sku.id for sku in phone.values()]
+    with CaptureQueriesContext(connection) as one:
+        generate_detail_pages(sku_ids[:1], menu)
+    with django_assert_num_queries(len(one)):
+        assert generate_detail_pages(sku_ids, menu) == sku_ids
