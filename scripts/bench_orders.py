@@ -2,19 +2,21 @@
 
     .venv/bin/python scripts/bench_orders.py
 
-Each thread is a uwsgi thread's stand-in: its own persistent database connection, the production settings,
+Forked workers with threads stand in for uwsgi's (uwsgi.ini: 4 processes x 2 threads): each thread has its own
+persistent database connection, the production settings,
 the real middleware, JWT authentication, serializer and service against MariaDB and Redis. Every figure is
 printed next to GET /health/ measured by the same threads in the same run, as a ratio (the issue's measure).
 
 Scenarios: one line of a hot SKU with ample stock, three lines of the same three hot SKUs, and the race of
 BENCH_RACE_BUYERS buyers for one SKU with BENCH_RACE_STOCK in stock (exactly that many orders must go through).
 
-Environment: BENCH_DB (h4_bench; created and migrated), REDIS_URL (redis://127.0.0.1:6379), BENCH_THREADS (8,
-as uwsgi.ini's 4 processes x 2 threads), BENCH_SECONDS (5 per measurement), BENCH_ROUNDS (3, median reported),
+Environment: BENCH_DB (h4_bench; created and migrated), REDIS_URL (redis://127.0.0.1:6379), BENCH_PROCESSES (4)
+and BENCH_THREADS (2 per process), BENCH_SECONDS (5 per measurement), BENCH_ROUNDS (3, median reported),
 BENCH_RACE_BUYERS (200), BENCH_RACE_STOCK (50). Needs MariaDB and Redis running (scripts/services.sh).
 """
 
 import logging
+import multiprocessing
 import os
 import statistics
 import subprocess
@@ -32,7 +34,8 @@ os.environ.setdefault("DJANGO_ALLOWED_HOSTS", "testserver")
 os.environ.setdefault("SECURE_SSL_REDIRECT", "false")
 os.environ["DB_NAME"] = BENCH_DB
 
-THREADS = int(os.environ.get("BENCH_THREADS", "8"))
+PROCESSES = int(os.environ.get("BENCH_PROCESSES", "4"))
+THREADS = int(os.environ.get("BENCH_THREADS", "2"))
 SECONDS = float(os.environ.get("BENCH_SECONDS", "5"))
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))
 RACE_BUYERS = int(os.environ.get("BENCH_RACE_BUYERS", "200"))
@@ -94,7 +97,7 @@ def seed():
 
 
 class Buyers:
-    """Hands out members round-robin, each with a fresh JWT and its cart filled with `lines`."""
+    """Members, each with a fresh JWT and its cart filled with `lines`, handed out one by one."""
 
     def __init__(self, buyers, lines):
         from django_redis import get_redis_connection
@@ -115,64 +118,83 @@ class Buyers:
         pipeline.execute()
         self.queue.reverse()
 
+    def share(self, worker):
+        """Keep only this worker's share (after the fork, so no two workers hand out the same member)."""
+        self.queue = self.queue[worker::PROCESSES]
+
     def next(self):
         with self.lock:
             return self.queue.pop() if self.queue else None
 
 
-def run_threads(work, seconds=None):
-    """Run `work(client)` in THREADS threads until `seconds` pass or work returns False; returns latencies."""
+def run_workers(work, buyers=None, seconds=None):
+    """PROCESSES forked workers x THREADS threads run `work(client, buyers)` until `seconds` pass or it
+    returns None (no buyer left); returns (elapsed, latencies, statuses)."""
     from django.db import connections
-    from django.test import Client
 
+    connections.close_all()
+    context = multiprocessing.get_context("fork")
+    start = context.Barrier(PROCESSES * THREADS + 1)
+    results = context.Queue()
+
+    def worker(number):
+        from django.test import Client
+
+        if buyers is not None:
+            buyers.share(number)
+        latencies, statuses = [], []
+
+        def loop():
+            client = Client()
+            start.wait()
+            deadline = time.perf_counter() + (seconds or 0)
+            while seconds is None or time.perf_counter() < deadline:
+                begin = time.perf_counter()
+                status = work(client, buyers)
+                if status is None:
+                    break
+                latencies.append(time.perf_counter() - begin)
+                statuses.append(status)
+            connections.close_all()
+
+        threads = [threading.Thread(target=loop) for _ in range(THREADS)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        results.put((latencies, statuses))
+
+    processes = [context.Process(target=worker, args=(number,)) for number in range(PROCESSES)]
+    for process in processes:
+        process.start()
+    start.wait()
+    began = time.perf_counter()
     latencies, statuses = [], []
-    start = threading.Barrier(THREADS + 1)
-    deadline = [0.0]
-
-    def loop():
-        client = Client()
-        mine, codes = [], []
-        start.wait()
-        while seconds is None or time.perf_counter() < deadline[0]:
-            begin = time.perf_counter()
-            status = work(client)
-            if status is None:
-                break
-            mine.append(time.perf_counter() - begin)
-            codes.append(status)
+    for _ in processes:
+        mine, codes = results.get()
         latencies.extend(mine)
         statuses.extend(codes)
-        connections.close_all()
-
-    threads = [threading.Thread(target=loop) for _ in range(THREADS)]
-    for thread in threads:
-        thread.start()
-    deadline[0] = time.perf_counter() + (seconds or 0)
-    began = time.perf_counter()
-    start.wait()
-    for thread in threads:
-        thread.join()
-    return time.perf_counter() - began, latencies, statuses
+    elapsed = time.perf_counter() - began
+    for process in processes:
+        process.join()
+    return elapsed, latencies, statuses
 
 
 def health_rate():
-    elapsed, latencies, _ = run_threads(lambda client: client.get("/health/").status_code, SECONDS)
+    elapsed, latencies, _ = run_workers(lambda client, buyers: client.get("/health/").status_code, seconds=SECONDS)
     return len(latencies) / elapsed
 
 
-def order_work(buyers):
-    def work(client):
-        buyer = buyers.next()
-        if buyer is None:
-            return None
-        token, address_id = buyer
-        response = client.post(
-            "/orders/", {"address": address_id, "pay_method": 1}, content_type="application/json",
-            HTTP_AUTHORIZATION=token,
-        )  # fmt: skip
-        return response.status_code
-
-    return work
+def place(client, buyers):
+    buyer = buyers.next()
+    if buyer is None:
+        return None
+    token, address_id = buyer
+    response = client.post(
+        "/orders/", {"address": address_id, "pay_method": 1}, content_type="application/json",
+        HTTP_AUTHORIZATION=token,
+    )  # fmt: skip
+    return response.status_code
 
 
 def set_stock(sku_ids, stock):
@@ -191,9 +213,9 @@ def sql_per_order(buyers, lines):
 
     def one():
         client = Client()
-        order_work(buyers)(client)
+        place(client, buyers)
         with CaptureQueriesContext(connection) as captured:
-            order_work(buyers)(client)
+            place(client, buyers)
         found["queries"] = [q["sql"] for q in captured.captured_queries]
         connection.close()
 
@@ -201,6 +223,25 @@ def sql_per_order(buyers, lines):
     thread.start()
     thread.join()
     return found["queries"]
+
+
+def innodb_status():
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW GLOBAL STATUS LIKE 'Innodb_%'")
+        return dict(cursor.fetchall())
+
+
+def lock_figures(before, orders):
+    """Row-lock waits, milliseconds spent waiting and deadlocks per order, from InnoDB's server-wide counters
+    (other clients of the server count too: figures of a quiet server)."""
+    after = innodb_status()
+    waits, waited, deadlocks = (
+        int(after[k]) - int(before[k]) for k in ("Innodb_row_lock_waits", "Innodb_row_lock_time", "Innodb_deadlocks")
+    )
+    orders = max(orders, 1)
+    return f"row-lock waits {waits / orders:.2f}/order, {waited / orders:.1f} ms waited/order, deadlocks {deadlocks}"
 
 
 def percentile(values, fraction):
@@ -216,14 +257,16 @@ def steady(name, sku_ids, lines_per_order, buyers):
         set_stock(sku_ids, 10**8)
         pool = Buyers(buyers, lines)
         health = health_rate()
-        elapsed, latencies, statuses = run_threads(order_work(pool), SECONDS)
+        locks = innodb_status()
+        elapsed, latencies, statuses = run_workers(place, pool, SECONDS)
         assert set(statuses) == {201}, set(statuses)
+        locks = lock_figures(locks, len(statuses))
         rate = len(latencies) / elapsed
         rates.append(rate)
         ratios.append(rate / health)
         p99s.append(percentile(latencies, 0.99))
         print(f"  {name}: {rate:.0f} orders/s, /health/ {health:.0f} req/s, ratio {rate / health:.3f}, "
-              f"p50 {percentile(latencies, 0.5):.1f} ms, p99 {p99s[-1]:.1f} ms", flush=True)  # fmt: skip
+              f"p50 {percentile(latencies, 0.5):.1f} ms, p99 {p99s[-1]:.1f} ms; {locks}", flush=True)  # fmt: skip
     print(f"{name}: median {statistics.median(rates):.0f} orders/s, ratio {statistics.median(ratios):.3f}, "
           f"p99 {statistics.median(p99s):.1f} ms, {len(queries)} SQL per order", flush=True)  # fmt: skip
     return queries
@@ -237,21 +280,26 @@ def race(sku_id, buyers):
     sold_before = OrderGoods.objects.filter(sku_id=sku_id).count()
     pool = Buyers(buyers[:RACE_BUYERS], {sku_id: 1})
     health = health_rate()
-    elapsed, latencies, statuses = run_threads(order_work(pool))
+    locks = innodb_status()
+    elapsed, latencies, statuses = run_workers(place, pool)
+    locks = lock_figures(locks, len(statuses))
     placed = statuses.count(201)
     stock = SKU.objects.get(pk=sku_id).stock
     sold = OrderGoods.objects.filter(sku_id=sku_id).count() - sold_before
     print(f"race {RACE_BUYERS} buyers for {RACE_STOCK}: {placed} placed, {statuses.count(400)} refused, "
           f"other {len(statuses) - placed - statuses.count(400)}, stock left {stock}, lines written {sold}; "
           f"{len(statuses) / elapsed:.0f} answers/s, {placed / elapsed:.0f} orders/s "
-          f"(/health/ {health:.0f} req/s), p99 {percentile(latencies, 0.99):.1f} ms", flush=True)  # fmt: skip
+          f"(/health/ {health:.0f} req/s), p99 {percentile(latencies, 0.99):.1f} ms; {locks}", flush=True)  # fmt: skip
     assert placed == sold == RACE_STOCK and stock == 0
 
 
 def main():
     prepare_database()
     sku_ids, buyers = seed()
-    print(f"{THREADS} threads, {SECONDS:g} s per measurement, {ROUNDS} rounds; database {BENCH_DB}", flush=True)
+    print(
+        f"{PROCESSES} processes x {THREADS} threads, {SECONDS:g} s a run, {ROUNDS} rounds, database {BENCH_DB}",
+        flush=True,
+    )
     for query in steady("place order, 1 line", sku_ids, 1, buyers):
         print("    ", query[:160])
     for query in steady("place order, 3 lines", sku_ids, 3, buyers):

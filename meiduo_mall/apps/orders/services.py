@@ -29,7 +29,7 @@ PRIMARY = "default"
 MYSQL_DEADLOCK = 1213
 DEADLOCK_ATTEMPTS = 5
 ORDER_ID_ATTEMPTS = 20
-# A multi-line order short of stock is tried again when the stock read afterwards could serve it after all.
+# An order that lost the stock it had read to another buyer is read and tried again this often.
 STOCK_ATTEMPTS = 3
 GOODS_SALES_BATCH = 500
 # The largest total tb_order_info.total_amount (Decimal(10, 2)) can hold.
@@ -130,34 +130,50 @@ def place_order(user, address, pay_method):
     counts = selected_cart_counts(user)
     if not counts:
         raise EmptySelection()
+    for _ in range(STOCK_ATTEMPTS):
+        skus = _skus_to_sell(counts)
+        order = OrderInfo(
+            user=user,
+            address=address,
+            total_count=sum(counts.values()),
+            total_amount=_order_total(skus, counts),
+            freight=order_freight(),
+            pay_method=pay_method,
+            status=OrderInfo.Status.UNPAID if pay_method == OrderInfo.PayMethod.ALIPAY else OrderInfo.Status.UNSEND,
+        )
+        try:
+            return _save_under_free_id(order, skus, counts)
+        except _StockShortfall:
+            # Another buyer took the stock between the read and the UPDATE: the next read tells whom to blame.
+            continue
+    raise InsufficientStock(skus[min(counts)])
+
+
+def _skus_to_sell(counts):
+    """{sku_id: SKU} of the lines, read without a lock before the transaction; refuses what cannot be sold.
+
+    A line whose stock already reads short is refused here, without a transaction: under a rush
+    for the last units most buyers are turned away, and they should cost no write and no wait for
+    the row lock. Stock that reads sufficient is still only taken by the conditional UPDATE.
+    """
     sku_ids = sorted(counts)
-    # A plain read before the transaction: it takes no lock, and prices are those of this moment either way.
-    skus = SKU.objects.using(PRIMARY).only("id", "name", "price", "is_launched").in_bulk(sku_ids)
+    skus = SKU.objects.using(PRIMARY).only("id", "name", "price", "stock", "is_launched").in_bulk(sku_ids)
     for sku_id in sku_ids:
         if sku_id not in skus:
             raise UnableToPlaceOrder("购物车中的商品已不存在")
         if not skus[sku_id].is_launched:
             raise UnableToPlaceOrder(f"{skus[sku_id].name} 已下架")
-    freight = order_freight()
-    total_amount = sum((skus[i].price * counts[i] for i in sku_ids), freight)
+    for sku_id in sku_ids:
+        if skus[sku_id].stock < counts[sku_id]:
+            raise InsufficientStock(skus[sku_id])
+    return skus
+
+
+def _order_total(skus, counts):
+    total_amount = sum((skus[i].price * counts[i] for i in counts), order_freight())
     if total_amount > MAX_ORDER_AMOUNT:
         raise UnableToPlaceOrder("订单金额超出上限，请分开下单")
-    order = OrderInfo(
-        user=user,
-        address=address,
-        total_count=sum(counts.values()),
-        total_amount=total_amount,
-        freight=freight,
-        pay_method=pay_method,
-        status=OrderInfo.Status.UNPAID if pay_method == OrderInfo.PayMethod.ALIPAY else OrderInfo.Status.UNSEND,
-    )
-    for attempt in range(1, STOCK_ATTEMPTS + 1):
-        try:
-            return _save_under_free_id(order, skus, counts)
-        except _StockShortfall:
-            short = _first_short_line(counts, last_attempt=attempt == STOCK_ATTEMPTS)
-            if short is not None:
-                raise InsufficientStock(skus[short]) from None
+    return total_amount
 
 
 def _save_under_free_id(order, skus, counts):
@@ -198,23 +214,6 @@ def _write_order(order, skus, counts):
             raise _StockShortfall()
         # robust: the order stands even if Redis hiccups while the cart is being emptied.
         transaction.on_commit(partial(_remove_cart_lines, order.user_id, sku_ids), using=PRIMARY, robust=True)
-
-
-def _first_short_line(counts, last_attempt):
-    """The first sku id (in id order) whose stock cannot serve its line now, after a shortfall.
-
-    A one-line order has only that line. With more, the stock is read again: a line may have
-    been restocked (or a rival order cancelled) since the UPDATE, and then the order is tried
-    again instead of being refused; the last attempt blames the first line.
-    """
-    sku_ids = sorted(counts)
-    if len(sku_ids) == 1:
-        return sku_ids[0]
-    stock = dict(SKU.objects.using(PRIMARY).filter(pk__in=sku_ids).values_list("id", "stock"))
-    for sku_id in sku_ids:
-        if stock.get(sku_id, 0) < counts[sku_id]:
-            return sku_id
-    return sku_ids[0] if last_attempt else None
 
 
 def cancel_order(order):

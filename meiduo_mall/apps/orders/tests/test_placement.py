@@ -169,6 +169,20 @@ def test_the_first_short_line_in_sku_id_order_is_named_and_nothing_is_taken(auth
     assert not OrderInfo.objects.exists()
 
 
+def test_a_buyer_refused_for_stock_that_reads_short_opens_no_transaction(
+    auth_client, user, address, django_assert_num_queries
+):
+    sold_out = SKUFactory(name="售罄款", stock=0)
+    fill_cart(user, {sold_out.id: 1})
+    auth_client.get("/orders/settlement/")
+
+    with django_assert_num_queries(2) as captured:  # the address and the SKU: no write, no row lock
+        response = post_order(auth_client, address)
+
+    assert response.json() == ["售罄款 库存不足"]
+    assert [query["sql"].split()[0] for query in captured.captured_queries] == ["SELECT", "SELECT"]
+
+
 def test_a_sold_sku_stays_protected_without_a_database_constraint(user, address, sku):
     fill_cart(user, {sku.id: 1})
     place_order(user, address, CASH)
