@@ -68,10 +68,36 @@ class CategorySKUListView(PublicCachedJSONView):
         next_page = page + 1 if page * page_size < count else None
         return b'{"count":%d,"next":%s,"previous":%s,"results":%s}' % (
             count,
-            page_link(request, next_page),
-            page_link(request, page - 1),
+            *page_links(request, next_page, page - 1),
             results,
         )
+
+
+# Everything build_absolute_uri() reads from a request, besides its path and query string.
+URL_INPUTS = (
+    "wsgi.url_scheme",
+    "HTTP_X_FORWARDED_PROTO",
+    "HTTP_X_FORWARDED_HOST",
+    "HTTP_HOST",
+    "SERVER_NAME",
+    "SERVER_PORT",
+)
+PAGE_LINKS_KEPT = 4096
+page_links_made = {}
+
+
+def page_links(request, next_page, previous_page):
+    """The JSON of the links to the next and previous pages (null for none), made once per URL: encoding
+    them cost a cached page more than the rest of its answer."""
+    meta = request.META
+    # The next page depends on the count too: the last page has none.
+    key = (next_page, request.path, meta.get("QUERY_STRING", ""), *map(meta.get, URL_INPUTS))
+    links = page_links_made.get(key)
+    if links is None:
+        if len(page_links_made) >= PAGE_LINKS_KEPT:
+            page_links_made.clear()
+        links = page_links_made[key] = (page_link(request, next_page), page_link(request, previous_page))
+    return links
 
 
 def page_link(request, page):

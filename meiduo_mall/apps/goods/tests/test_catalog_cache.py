@@ -114,3 +114,17 @@ def test_catalog_answers_come_from_the_database_while_redis_is_down(api_client, 
     with dead_redis(settings):
         assert [(response.status_code, response.content) for response in map(api_client.get, paths)] == expected
     assert [(response.status_code, response.content) for response in map(api_client.get, paths)] == expected
+
+
+def test_page_links_follow_the_host_and_the_count(api_client, goods, django_capture_on_commit_callbacks):
+    url = f"/categories/{goods.category3_id}/skus/"
+    query = {"page_size": 2, "page": 2}
+    assert api_client.get(url, query).json()["next"] is None  # 3 SKUs: page 2 is the last
+    other_host = api_client.get(url, query, HTTP_HOST="api.meiduo.site").json()
+    assert other_host["previous"] == f"http://api.meiduo.site{url}?page_size=2"
+    with django_capture_on_commit_callbacks(execute=True):
+        SKUFactory.create_batch(2, goods=goods)
+    body = api_client.get(url, query).json()
+    assert body["count"] == 5
+    assert body["next"] == f"http://testserver{url}?page_size=2&page=3"
+    assert body["previous"] == f"http://testserver{url}?page_size=2"
