@@ -59,7 +59,8 @@ class CartSelectionSerializer(NonFieldErrorsSerializer):
 
 
 class CartSKUSerializer(serializers.ModelSerializer):
-    """A line of GET /cart/: the SKU plus its count and selection."""
+    """A line of GET /cart/: the SKU plus its count and selection. Documents the rows services.cart_lines()
+    builds (a test holds them equal)."""
 
     count = serializers.IntegerField()
     selected = serializers.BooleanField()

@@ -40,19 +40,35 @@ def change_line(store, sku_id, count, selected):
     store.set(sku_id, count, selected, load_cart_sku)
 
 
-def cart_lines(store):
-    """The cart as the pages show it: each line's SKU with `count` and `selected`, in cart order.
+CART_LINE_SKU_FIELDS = ("id", "name", "price", "default_image_url")
 
-    Lines whose SKU no longer exists are left out.
+
+def cart_lines(store):
+    """The cart as the pages show it (serializers.CartSKUSerializer): each line's SKU with `count` and
+    `selected`, in cart order. Lines whose SKU no longer exists are left out.
+
+    Built as plain rows from one query: the cart page is read on every visit, and a model serializer's
+    field machinery for each line cost more than the rest of the request.
     """
     lines = store.items()
-    skus = SKU.objects.only("id", "name", "price", "default_image_url").in_bulk(list(lines))
+    if not lines:
+        return []
+    skus = {row[0]: row for row in SKU.objects.filter(pk__in=list(lines)).values_list(*CART_LINE_SKU_FIELDS)}
     shown = []
     for sku_id, line in lines.items():
         sku = skus.get(sku_id)
         if sku is not None:
-            sku.count, sku.selected = line["count"], line["selected"]
-            shown.append(sku)
+            _, name, price, image_url = sku
+            shown.append(
+                {
+                    "id": sku_id,
+                    "name": name,
+                    "price": f"{price:.2f}",
+                    "default_image_url": image_url,
+                    "count": line["count"],
+                    "selected": line["selected"],
+                }
+            )
     return shown
 
 

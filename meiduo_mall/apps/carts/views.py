@@ -51,7 +51,7 @@ class CartView(CartAPIView):
     @extend_schema(responses=CartSKUSerializer(many=True))
     def get(self, request):
         store = cart_store(request)
-        return self.answer(store, CartSKUSerializer(cart_lines(store), many=True).data)
+        return self.answer(store, cart_lines(store))
 
     @extend_schema(request=CartLineSerializer, responses={201: CartLineSerializer})
     def post(self, request):

@@ -285,3 +285,20 @@ def test_stock_change_in_the_back_office_reaches_the_cart_check(shopper, db, dja
     with django_capture_on_commit_callbacks(execute=True):
         sku.save()
     assert non_field_error(shopper.put("/cart/", {"sku_id": sku.id, "count": 1}, format="json")) == "商品不存在"
+
+
+def test_listing_rows_are_what_the_documented_serializer_gives(shopper, skus):
+    import json
+
+    from meiduo_mall.apps.carts.serializers import CartSKUSerializer
+
+    skus[1].default_image_url = None
+    skus[1].price = "1234.50"
+    skus[1].save()
+    shopper.post("/cart/", {"sku_id": skus[1].id, "count": 2, "selected": False}, format="json")
+    shopper.post("/cart/", {"sku_id": skus[0].id, "count": 3}, format="json")
+    for sku, count, selected in ((skus[1], 2, False), (skus[0], 3, True)):
+        sku.refresh_from_db()
+        sku.count, sku.selected = count, selected
+    expected = json.loads(json.dumps(CartSKUSerializer([skus[1], skus[0]], many=True).data))
+    assert shopper.get("/cart/").json() == expected
