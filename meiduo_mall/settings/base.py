@@ -354,6 +354,8 @@ HOT_SKUS_COUNT_LIMIT = 2
 # Seconds a worker answers list pages, hot SKUs, breadcrumbs and areas from its own memory before asking
 # Redis for the version again (meiduo_mall/utils/ready_json.py): a change made elsewhere shows within that.
 READY_JSON_LOCAL_SECONDS = 1.0
+# A deep list page starts from a mark kept every this many rows (goods/services.py rows_from_nearest_mark).
+LIST_MARK_STRIDE = 1000
 # The static home page picks up new ads and menu changes within 5 minutes. A run still queued when
 # the next is due is dropped (expires), so a stopped worker does not come back to a backlog.
 CELERY_BEAT_SCHEDULE["generate-static-index-html"] = {

@@ -6,9 +6,11 @@ stale, they are simply never served again and expire. A cached answer is one Red
 while the worker's own copy is fresh; when Redis fails, the answer is computed from the database.
 """
 
+import json
 import math
 
 from django.conf import settings
+from django.db.models import Q
 from rest_framework.renderers import JSONRenderer
 
 from meiduo_mall.utils.ready_json import VersionedJSONCache
@@ -80,7 +82,8 @@ def sku_list_page(category_id, ordering, page, page_size):
     """(count, the JSON array of the page's SKUs) of one page of a category's launched SKUs.
 
     The page's ids come from the (category, is_launched, sort key, id) index alone, and only
-    those rows are read, so a deep page costs the first one's plus an index-only scan of the offset.
+    those rows are read; a deep page starts from the nearest mark (below), so it scans no more of
+    the index than a page among the first LIST_MARK_STRIDE rows does.
     """
     if ordering not in LIST_ORDERINGS:
         ordering = DEFAULT_ORDERING
@@ -93,14 +96,58 @@ def sku_list_page(category_id, ordering, page, page_size):
     if page > max(1, math.ceil(count / page_size)):
         raise PageOutOfRange(page)
     offset = (page - 1) * page_size
-    ids = list(
-        launched_skus(category_id)
-        .order_by(*LIST_ORDERINGS[ordering])
-        .values_list("id", flat=True)[offset : offset + page_size]
-    )
+    rows, offset = rows_from_nearest_mark(category_id, ordering, offset)
+    ids = list(rows.values_list("id", flat=True)[offset : offset + page_size])
     results = render_skus(skus_in_order(ids))
     catalog_cache.write(name, version, b"%d %s" % (count, results))
     return count, results
+
+
+def rows_from_nearest_mark(category_id, ordering, offset):
+    """(the category's launched SKUs in `ordering` from the nearest mark at or before `offset`, the offset
+    left from there).
+
+    InnoDB finds the n-th entry of an index only by walking n entries, so a plain OFFSET costs in
+    proportion to the page number. Marks are the sort key and id of every LIST_MARK_STRIDE-th row, kept
+    under the catalog version: from a mark, the page is a seek and less than a stride of walking. Marks
+    not known yet are found by walking on from the last known one, so each stride of the index is walked
+    once per catalog version and ordering, however many deep pages are asked for.
+    """
+    stride = settings.LIST_MARK_STRIDE
+    wanted = offset // stride
+    rows = launched_skus(category_id).order_by(*LIST_ORDERINGS[ordering])
+    if not wanted:
+        return rows, offset
+    name = f"list_marks:{category_id}:{ordering}"
+    version, entry = catalog_cache.read(name)
+    marks = json.loads(entry) if entry is not None else []
+    if len(marks) < wanted:
+        # One index-only walk from the last known mark to the wanted one, then the marks' sort keys.
+        start = rows_after(rows, ordering, marks[-1]) if marks else rows
+        walked = start.values_list("id", flat=True)[: (wanted - len(marks)) * stride]
+        new_ids = list(walked)[stride - 1 :: stride]
+        field = LIST_ORDERINGS[ordering][0].lstrip("-")
+        keys = dict(SKU.objects.filter(id__in=new_ids).values_list("id", field))
+        marks += [(keys[sku_id], sku_id) for sku_id in new_ids]
+        catalog_cache.write(name, version, json.dumps(marks, default=mark_json).encode())
+    used = min(len(marks), wanted)
+    if not used:
+        return rows, offset
+    return rows_after(rows, ordering, marks[used - 1]), offset - used * stride
+
+
+def mark_json(value):
+    """A sort key as JSON, exactly: Decimal as its digits, datetimes to the microsecond."""
+    return value.isoformat() if hasattr(value, "isoformat") else str(value)
+
+
+def rows_after(rows, ordering, mark):
+    """`rows` past the row whose (sort key, id) is `mark`, in `ordering`: a range the index seeks to."""
+    first, _ = LIST_ORDERINGS[ordering]
+    field = first.lstrip("-")
+    value = SKU._meta.get_field(field).to_python(mark[0])
+    beyond = "lt" if first.startswith("-") else "gt"
+    return rows.filter(Q(**{f"{field}__{beyond}": value}) | Q(**{field: value, f"id__{beyond}": mark[1]}))
 
 
 def hot_skus(category_id):

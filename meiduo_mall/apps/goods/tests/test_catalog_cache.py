@@ -2,13 +2,16 @@
 round trip per hit, the per-process copies, and answers from the database while Redis is down."""
 
 import time
+from decimal import Decimal
 
 import pytest
+from django.db import connection
 from django.test import override_settings
+from django.test.utils import CaptureQueriesContext
 from django_redis import get_redis_connection
 
 from meiduo_mall.apps.goods import services
-from meiduo_mall.apps.goods.models import GoodsCategory, GoodsChannel
+from meiduo_mall.apps.goods.models import SKU, GoodsCategory, GoodsChannel
 from tests.factories import GoodsFactory, SKUFactory
 
 pytestmark = pytest.mark.django_db
@@ -128,3 +131,42 @@ def test_page_links_follow_the_host_and_the_count(api_client, goods, django_capt
     assert body["count"] == 5
     assert body["next"] == f"http://testserver{url}?page_size=2&page=3"
     assert body["previous"] == f"http://testserver{url}?page_size=2"
+
+
+@pytest.fixture
+def crowded_category(goods):
+    """17 launched SKUs with ties in price and sales (the id decides), two hidden ones among them."""
+    for number in range(14):
+        SKUFactory(goods=goods, price=Decimal(10 + number % 4), sales=number % 3)
+    SKUFactory.create_batch(2, goods=goods, is_launched=False, price=Decimal(11))
+    return goods.category3_id
+
+
+def expected_ids(category_id, ordering, page, page_size):
+    rows = SKU.objects.filter(category_id=category_id, is_launched=True).order_by(*services.LIST_ORDERINGS[ordering])
+    return list(rows.values_list("id", flat=True)[(page - 1) * page_size : page * page_size])
+
+
+@pytest.mark.parametrize("ordering", list(services.LIST_ORDERINGS))
+def test_deep_pages_from_marks_are_the_pages_an_offset_gives(api_client, crowded_category, settings, ordering):
+    settings.LIST_MARK_STRIDE = 3
+    url = f"/categories/{crowded_category}/skus/"
+    for page_size, pages in ((2, (9, 4, 1, 7, 2, 8)), (5, (4, 2, 3, 1)), (1, (17, 3, 16))):
+        for page in pages:
+            body = api_client.get(url, {"ordering": ordering, "page_size": page_size, "page": page}).json()
+            assert body["count"] == 17
+            assert [row["id"] for row in body["results"]] == expected_ids(crowded_category, ordering, page, page_size)
+
+
+def test_a_deep_page_walks_each_stride_once_then_seeks(api_client, crowded_category, settings):
+    settings.LIST_MARK_STRIDE = 3
+    url = f"/categories/{crowded_category}/skus/"
+    with CaptureQueriesContext(connection) as first:
+        api_client.get(url, {"ordering": "price", "page_size": 1, "page": 16})
+    # category check, count, the walk to the fifth mark and the marks' prices, the page's ids, its rows
+    assert len(first) == 6
+    with CaptureQueriesContext(connection) as later:
+        api_client.get(url, {"ordering": "price", "page_size": 1, "page": 14})
+    assert len(later) == 2
+    page_query = next(query["sql"] for query in later if "LIMIT" in query["sql"])
+    assert "OFFSET 1" in page_query and "`tb_sku`.`price` >" in page_query
