@@ -269,11 +269,6 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
 }
 
-REST_FRAMEWORK_EXTENSIONS = {
-    "DEFAULT_CACHE_RESPONSE_TIMEOUT": 3600,
-    "DEFAULT_USE_CACHE": "default",
-}
-
 # CORS -----------------------------------------------------------------------------------
 CORS_ALLOWED_ORIGINS = [
     "http://127.0.0.1:8080",
