@@ -16,6 +16,7 @@ from django.utils.safestring import mark_safe
 
 from .models import (
     SKU,
+    Goods,
     GoodsCategory,
     GoodsChannel,
     GoodsSpecification,
@@ -168,29 +169,26 @@ def template_digest():
 
 
 def page_candidates():
-    """Ids of the SKUs that get a page: launched, with spec rows (or of an SPU without specs)."""
-    return (
-        SKU.objects.filter(is_launched=True)
-        .filter(
-            Exists(SKUSpecification.objects.filter(sku_id=OuterRef("pk")))
-            | ~Exists(GoodsSpecification.objects.filter(goods_id=OuterRef("goods_id")))
-        )
-        .order_by("id")
-        .values_list("id", flat=True)
-    )
+    """Ids of the SKUs that get a page, in order: launched, with spec rows (or of an SPU without specs).
+
+    Two indexed lookups rather than a test of every SKU: bulk-loaded SKUs without specs get no page."""
+    with_specs = SKUSpecification.objects.filter(sku__is_launched=True).values_list("sku_id", flat=True)
+    spus_without_specs = Goods.objects.filter(~Exists(GoodsSpecification.objects.filter(goods_id=OuterRef("pk"))))
+    without_specs = SKU.objects.filter(is_launched=True, goods__in=spus_without_specs).values_list("id", flat=True)
+    return sorted(set(with_specs) | set(without_specs))
 
 
-def per_goods(queryset, goods_field):
-    """{goods_id: (latest update_time, rows)} of `queryset` grouped by its SPU."""
-    rows = queryset.values(goods_field).annotate(latest=Max("update_time"), rows=Count("id"))
+def per_goods(queryset, goods_field, latest="update_time"):
+    """{goods_id: (latest `latest`, rows)} of `queryset` grouped by its SPU."""
+    rows = queryset.values(goods_field).annotate(latest=Max(latest), rows=Count("id"))
     return {row[goods_field]: (row["latest"], row["rows"]) for row in rows.order_by()}
 
 
 def page_fingerprints(menu, sku_ids):
     """{sku_id: sha1 of what its page shows} for `sku_ids`, in a fixed number of queries.
 
-    A page shows its SKU, its SPU and the SPU's categories, the launched siblings and every spec, option and
-    spec row of the SPU (the option links), its own images, the menu and the templates. Rows carry
+    A page shows its SKU, its SPU and the SPU's categories, the launched siblings that have specs, every spec,
+    option and spec row of the SPU (the option links), its own images, the menu and the templates. Rows carry
     `update_time` (auto_now); counts catch deletions.
     """
     skus = {
@@ -207,7 +205,9 @@ def page_fingerprints(menu, sku_ids):
         )
     }
     goods_ids = {row["goods_id"] for row in skus.values()}
-    siblings = per_goods(SKU.objects.filter(goods_id__in=goods_ids, is_launched=True), "goods_id")
+    # Siblings show only as option links: launched SKUs with spec rows, not every SKU of the SPU.
+    launched_rows = SKUSpecification.objects.filter(sku__goods_id__in=goods_ids, sku__is_launched=True)
+    siblings = per_goods(launched_rows, "sku__goods_id", latest="sku__update_time")
     specs = per_goods(GoodsSpecification.objects.filter(goods_id__in=goods_ids), "goods_id")
     options = per_goods(SpecificationOption.objects.filter(spec__goods_id__in=goods_ids), "spec__goods_id")
     spec_rows = per_goods(SKUSpecification.objects.filter(sku__goods_id__in=goods_ids), "sku__goods_id")
