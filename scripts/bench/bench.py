@@ -694,8 +694,8 @@ def chart(results, path):
     axis.set_xlabel("ratio to /health/ (pages: to a same-size static file)")
     axis.set_title(f"make bench {results['started']} — green: every target of the row met")
     axis.set_xlim(0, max([1.05, *(row["ratio"] + 0.05 for row in shown)]))
-    axis.legend(loc="upper center", bbox_to_anchor=(0.5, -0.12 - 1.2 / len(shown) / 4), ncol=2)
-    fig.tight_layout()
+    fig.legend(loc="lower center", ncol=2)
+    fig.tight_layout(rect=(0, 0.06, 1, 1))
     fig.savefig(path, dpi=110)
     plt.close(fig)
 
