@@ -226,3 +226,15 @@ def test_a_batch_of_pages_costs_the_same_queries_as_one(pages_dir, phone, django
         generate_detail_pages(sku_ids[:1], menu)
     with django_assert_num_queries(len(one)):
         assert generate_detail_pages(sku_ids, menu) == sku_ids
+
+
+@pytest.mark.django_db(transaction=True)
+def test_regenerate_detail_html_renders_in_parallel_processes(pages_dir, phone):
+    # Committed rows (transaction=True): the forked processes read them over their own connections.
+    for page in (pages_dir / "goods").glob("*.html"):
+        page.unlink()  # written after commit by the task the fixture's saves queued
+    written = regenerate(jobs=2)
+    assert written.startswith("3 detail pages written, 0 unchanged, 0 removed") and "2 processes" in written
+    for sku in phone.values():
+        assert sku.name in read_page(pages_dir, sku)
+    assert regenerate(jobs=2).startswith("0 detail pages written, 3 unchanged")
