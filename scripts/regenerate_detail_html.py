@@ -1,5 +1,8 @@
 #!/usr/bin/env python
-"""Regenerate every SKU detail page (settings from DJANGO_SETTINGS_MODULE, dev by default)."""
+"""Bring the SKU detail pages up to date (settings from DJANGO_SETTINGS_MODULE, dev by default).
+
+Arguments go to `manage.py regenerate_detail_html`: `--all` writes every page, `--jobs N` renders in N processes.
+"""
 
 import os
 import sys
@@ -14,4 +17,4 @@ django.setup()
 
 from django.core.management import call_command  # noqa: E402
 
-call_command("regenerate_detail_html")
+call_command("regenerate_detail_html", *sys.argv[1:])
