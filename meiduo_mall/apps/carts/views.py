@@ -7,6 +7,8 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
+from meiduo_mall.utils.ready_json import JSONOnly
+
 from .exceptions import CartError
 from .serializers import CartLineSerializer, CartRemovalSerializer, CartSelectionSerializer, CartSKUSerializer
 from .services import add_to_cart, cart_lines, cart_store, change_line
@@ -25,6 +27,9 @@ def refused_as_400():
 
 class CartAPIView(APIView):
     """Guests and members use the same cart URLs (API.md K1–K5)."""
+
+    # JSON in, JSON out, whatever the headers say: DRF's negotiation was a tenth of an add to the cart.
+    content_negotiation_class = JSONOnly
 
     def perform_authentication(self, request):
         # Deferred to services.cart_user(): a bad token makes a guest here, never a 401.
