@@ -219,7 +219,6 @@ class TantivySearchBackend(BaseSearchBackend):
         result_class=None,
         **kwargs,
     ):
-        self.ensure_setup()
         if end_offset is not None and end_offset <= start_offset:
             return {"results": [], "hits": 0}
         indexed_models = set(haystack.connections[self.connection_alias].get_unified_index().get_indexed_models())
@@ -229,6 +228,7 @@ class TantivySearchBackend(BaseSearchBackend):
             # The index holds documents of indexed models only: narrowing to all of them is a wasted intersection.
             models = None
         try:
+            self.ensure_setup()
             query = self.index.parse_query(query_string, [self.content_field_name])
             clauses = [(tantivy.Occur.Must, query)]
             for narrow in narrow_queries or ():
