@@ -35,8 +35,6 @@ from haystack.utils import get_identifier, get_model_ct
 
 from . import SearchUnavailable
 
-logger = logging.getLogger("meiduo")
-
 # Loaded here, at import, so that a uwsgi master that imports the URL table loads the dictionary once for all
 # of its workers instead of each worker on its first search.
 jieba.setLogLevel(logging.WARNING)

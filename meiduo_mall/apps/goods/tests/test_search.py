@@ -1,6 +1,11 @@
+import os
+import subprocess
+import sys
+import time
 from decimal import Decimal
 
 import pytest
+from django.conf import settings
 from django.core.management import call_command
 from haystack import connections
 
@@ -179,3 +184,23 @@ def test_an_index_that_cannot_be_opened_is_unavailable_not_empty(tmp_path):
 
     with pytest.raises(SearchUnavailable):
         backend.search('(text:"手机")', start_offset=0, end_offset=5)
+
+
+@pytest.mark.django_db
+def test_a_commit_made_by_another_process_reaches_this_ones_searches(
+    api_client, search_index, django_capture_on_commit_callbacks
+):
+    # uwsgi workers, Celery and management commands share the index directory: each one's reader follows
+    # the others' commits.
+    index_now(django_capture_on_commit_callbacks, name="不锈钢炒锅")
+    assert api_client.get("/skus/search/", {"text": "炒锅"}).json()["count"] == 1
+
+    clear = (
+        "import django; django.setup(); from haystack import connections; connections['default'].get_backend().clear()"
+    )
+    subprocess.run([sys.executable, "-c", clear], check=True, cwd=settings.BASE_DIR, env=os.environ)
+
+    deadline = time.monotonic() + 5
+    while api_client.get("/skus/search/", {"text": "炒锅"}).json()["count"] and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert api_client.get("/skus/search/", {"text": "炒锅"}).json()["count"] == 0
