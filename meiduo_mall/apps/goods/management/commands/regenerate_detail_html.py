@@ -78,7 +78,7 @@ class Command(BaseCommand):
         elapsed = time.monotonic() - started
         self.stdout.write(
             f"{written} detail pages written, {unchanged} unchanged, {removed} removed in {elapsed:.1f} s"
-            + (f" ({written / elapsed:.0f} pages/s, {jobs} process{'es' if jobs > 1 else ''})" if written else "")
+            + (f" ({written / elapsed:.0f} pages/s), {jobs} process{'es' if jobs > 1 else ''}" if written else "")
         )
 
 
