@@ -1,5 +1,6 @@
 from rest_framework import serializers
 from rest_framework.settings import api_settings
+from rest_framework.utils.serializer_helpers import BindingDict
 
 from meiduo_mall.apps.goods.models import SKU
 
@@ -25,7 +26,22 @@ SELECTED_ERRORS = {"required": "缺少勾选状态", "null": "缺少勾选状态
 
 
 class NonFieldErrorsSerializer(serializers.Serializer):
-    """The cart and detail pages show `non_field_errors[0]` only, so every message goes there."""
+    """The cart and detail pages show `non_field_errors[0]` only, so every message goes there.
+
+    DRF deep-copies the declared fields for every instance, a tenth of an add to the cart. These serializers
+    only read input, and their fields (integers and booleans) keep nothing of a call and never look at the
+    parent's context, so each class binds one set of fields and every instance uses it.
+    """
+
+    @property
+    def fields(self):
+        fields = type(self).__dict__.get("_bound_fields")
+        if fields is None:
+            fields = BindingDict(self)
+            for name, field in self.get_fields().items():
+                fields[name] = field
+            type(self)._bound_fields = fields
+        return fields
 
     def to_internal_value(self, data):
         try:
