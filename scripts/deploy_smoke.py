@@ -359,7 +359,8 @@ class Smoke:
     def verification_mail(self):
         self.json("PUT", f"{self.api}/emails/", origin=self.www, auth=True, json={"email": "smoke@meiduo.site"})
         log = Path(os.environ["MEIDUO_VAR_DIR"]).parent.parent / "worker.log"
-        deadline = time.monotonic() + 30
+        # The mail waits behind the detail-page tasks that seeding queued (one per saved SKU, image and spec).
+        deadline = time.monotonic() + 90
         link = f"{self.www}/success_verify_email.html?token="
         while link not in log.read_text(errors="replace"):
             expect(time.monotonic() < deadline, f"the worker mailed no link to {link}… (see worker.log)")
