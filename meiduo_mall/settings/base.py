@@ -74,6 +74,9 @@ MIDDLEWARE = [
 # Sessions, CSRF, Django's request.user and messages run on these paths only (utils/middleware.py);
 # the JSON API authenticates with JWTs and skips them.
 BROWSER_SESSION_PATHS = ["/admin/", "/payment/sandbox/"]
+# Django's deploy check looks for CsrfViewMiddleware by its dotted name only; BrowserCsrfViewMiddleware is
+# that class, run on BROWSER_SESSION_PATHS, so the warning that CSRF protection is missing does not apply.
+SILENCED_SYSTEM_CHECKS = ["security.W003"]
 
 ROOT_URLCONF = "meiduo_mall.urls"
 WSGI_APPLICATION = "meiduo_mall.wsgi.application"
