@@ -260,7 +260,7 @@ class TantivySearchQuery(BaseSearchQuery):
 
     def build_query_fragment(self, field, filter_type, value):
         if filter_type not in ("content", "contains", "exact", "in"):
-            raise NotImplementedError(f"the tantivy backend does not filter with {filter_type!r}")
+            raise ValueError(f"the tantivy backend does not filter with {filter_type!r}")
         self.backend.ensure_setup()
         if isinstance(value, BaseInput):
             value = value.query_string
