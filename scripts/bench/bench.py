@@ -28,6 +28,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import quote, urlsplit
 
+from processes import children, rss_mb
+
 BENCH_DIR = Path(__file__).resolve().parent
 BASE_DIR = BENCH_DIR.parent.parent
 WORK = Path(os.environ.get("BENCH_WORK", "/tmp"))
@@ -476,28 +478,6 @@ def rush(api, fixtures):
         "p50_ms": latencies[len(latencies) // 2] * 1000,
         "p99_ms": latencies[int(len(latencies) * 0.99) - 1] * 1000,
     }
-
-
-def rss_mb(pid):
-    try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-    except FileNotFoundError:
-        return None
-    return None
-
-
-def children(pid):
-    found = []
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                if int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1]) == pid:
-                    found.append(int(entry.name))
-            except (FileNotFoundError, ProcessLookupError, IndexError, ValueError):
-                continue
-    return sorted(found)
 
 
 def memory_snapshot():
