@@ -88,6 +88,17 @@ class Server:
     def connect(self, user, password):
         return MySQLdb.connect(host="127.0.0.1", port=self.port, user=user, password=password, autocommit=True)
 
+    def connect_once_replicated(self, user, password, seconds=30):
+        """The replica gets the shop's account by replaying the primary's binary log, some time after it starts."""
+        deadline = time.monotonic() + seconds
+        while True:
+            try:
+                return self.connect(user, password)
+            except MySQLdb.OperationalError as refused:
+                if refused.args[0] != 1045 or time.monotonic() > deadline:
+                    raise
+            time.sleep(0.2)
+
     def stop(self):
         self.process.terminate()
         self.process.wait(30)
@@ -146,13 +157,13 @@ def test_the_shop_writes_on_the_primary_and_reads_from_the_replica(servers):
     writer.cursor().execute("CREATE TABLE meiduo_mall.tb_probe (id INT PRIMARY KEY, name VARCHAR(20))")
     writer.cursor().execute("INSERT INTO meiduo_mall.tb_probe VALUES (1, '美多')")
     # The replica got the shop's account and database from the primary's binary log, then the row.
-    reader = replica.connect(SHOP["DB_USER"], SHOP["DB_PASSWORD"])
+    reader = replica.connect_once_replicated(SHOP["DB_USER"], SHOP["DB_PASSWORD"])
     assert wait_for_row(reader, "SELECT id, name FROM meiduo_mall.tb_probe", ((1, "美多"),)) == ((1, "美多"),)
 
 
 def test_the_replica_replicates_by_gtid_and_refuses_the_shops_writes(servers):
     _primary, replica = servers
-    cursor = replica.connect(SHOP["DB_USER"], SHOP["DB_PASSWORD"]).cursor()
+    cursor = replica.connect_once_replicated(SHOP["DB_USER"], SHOP["DB_PASSWORD"]).cursor()
     with pytest.raises(MySQLdb.OperationalError) as refused:
         cursor.execute("CREATE TABLE meiduo_mall.tb_written_on_replica (id INT)")
     assert refused.value.args[0] == 1290  # ER_OPTION_PREVENTS_STATEMENT: --read-only
