@@ -148,7 +148,7 @@ def test_elasticsearch_without_url(production, url):
 
 def test_whoosh_needs_no_url(production):
     production.HAYSTACK_CONNECTIONS = {
-        "default": {"ENGINE": "meiduo_mall.apps.goods.search_backends.whoosh.ChineseWhooshEngine", "PATH": "/tmp/x"}
+        "default": {"ENGINE": "meiduo_mall.apps.goods.search.backends.whoosh.ChineseWhooshEngine", "PATH": "/tmp/x"}
     }
 
     assert shop_errors() == []

@@ -340,12 +340,12 @@ DEFAULT_FROM_EMAIL = EMAIL_FROM
 # Search ---------------------------------------------------------------------------------
 HAYSTACK_CONNECTIONS = {
     "default": {
-        # Embedded: tantivy with jieba (search_backends/tantivy_jieba.py); production overrides it with Elasticsearch.
-        "ENGINE": "meiduo_mall.apps.goods.search_backends.tantivy_jieba.TantivyEngine",
+        # Embedded: tantivy with jieba (search/backends/tantivy_jieba.py); production overrides it with Elasticsearch.
+        "ENGINE": "meiduo_mall.apps.goods.search.backends.tantivy_jieba.TantivyEngine",
         "PATH": str(VAR_DIR / "search_index"),
     },
 }
-HAYSTACK_SIGNAL_PROCESSOR = "meiduo_mall.apps.goods.search_signals.SKUSearchSignalProcessor"
+HAYSTACK_SIGNAL_PROCESSOR = "meiduo_mall.apps.goods.search.signals.SKUSearchSignalProcessor"
 
 # Catalog --------------------------------------------------------------------------------
 HOT_SKUS_COUNT_LIMIT = 2

@@ -33,7 +33,7 @@ ALIPAY_URL = env("ALIPAY_URL", "https://openapi.alipay.com/gateway.do")
 # Elasticsearch 7 with the IK plugin; a search answers 503 within the timeout when the cluster is down.
 HAYSTACK_CONNECTIONS = {
     "default": {
-        "ENGINE": "meiduo_mall.apps.goods.search_backends.elasticsearch_ik.IKElasticsearchEngine",
+        "ENGINE": "meiduo_mall.apps.goods.search.backends.elasticsearch_ik.IKElasticsearchEngine",
         "URL": env("ELASTICSEARCH_URL", "http://127.0.0.1:9200/"),
         "INDEX_NAME": env("ELASTICSEARCH_INDEX", "meiduo"),
         "TIMEOUT": float(env("ELASTICSEARCH_TIMEOUT", "5")),

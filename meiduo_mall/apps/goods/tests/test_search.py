@@ -168,15 +168,15 @@ def test_a_rebuild_replaces_the_whole_index(api_client, search_index, django_cap
 
 
 def test_index_words_cut_every_dictionary_word_and_queries_the_precise_ones():
-    from meiduo_mall.apps.goods.search_backends.tantivy_jieba import index_words, query_words
+    from meiduo_mall.apps.goods.search.backends.tantivy_jieba import index_words, query_words
 
     assert index_words("华为 HUAWEI 智能手机，5G") == "华为 huawei 智能 能手 手机 智能手机 5g"
     assert query_words("华为智能手机!") == ["华为", "智能手机"]
 
 
 def test_an_index_that_cannot_be_opened_is_unavailable_not_empty(tmp_path):
-    from meiduo_mall.apps.goods.search_backends import SearchUnavailable
-    from meiduo_mall.apps.goods.search_backends.tantivy_jieba import TantivySearchBackend
+    from meiduo_mall.apps.goods.search.backends import SearchUnavailable
+    from meiduo_mall.apps.goods.search.backends.tantivy_jieba import TantivySearchBackend
 
     not_a_directory = tmp_path / "index"
     not_a_directory.write_text("")

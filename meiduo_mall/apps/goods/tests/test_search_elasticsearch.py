@@ -23,7 +23,7 @@ from meiduo_mall.apps.goods.models import SKU
 from tests.factories import SKUFactory, category_tree
 from tests.fakes.elasticsearch_server import FakeElasticsearch, unused_url
 
-ENGINE = "meiduo_mall.apps.goods.search_backends.elasticsearch_ik.IKElasticsearchEngine"
+ENGINE = "meiduo_mall.apps.goods.search.backends.elasticsearch_ik.IKElasticsearchEngine"
 STOCK_ENGINE = "haystack.backends.elasticsearch7_backend.Elasticsearch7SearchEngine"
 INDEX = "meiduo"
 IK_TEXT = {"type": "text", "analyzer": "ik_max_word", "search_analyzer": "ik_smart"}

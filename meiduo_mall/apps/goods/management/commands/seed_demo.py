@@ -12,8 +12,8 @@ from django.db.models import Max
 
 from meiduo_mall.apps.contents.index_page import generate_index_html
 from meiduo_mall.apps.contents.models import Content, ContentCategory
-from meiduo_mall.apps.goods import demo_catalog as demo
-from meiduo_mall.apps.goods.demo_images import draw_banner, draw_product, save_image
+from meiduo_mall.apps.goods.demo import catalog as demo
+from meiduo_mall.apps.goods.demo.images import draw_banner, draw_product, save_image
 from meiduo_mall.apps.goods.detail_page import generate_sku_detail_html
 from meiduo_mall.apps.goods.models import (
     SKU,

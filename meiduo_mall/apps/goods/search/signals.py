@@ -2,7 +2,7 @@ from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from haystack.signals import BaseSignalProcessor
 
-from .models import SKU
+from ..models import SKU
 
 
 class SKUSearchSignalProcessor(BaseSignalProcessor):

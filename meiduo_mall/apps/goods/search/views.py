@@ -12,8 +12,8 @@ from rest_framework.views import APIView
 from meiduo_mall.utils.pagination import StandardResultsSetPagination
 from meiduo_mall.utils.schema import MESSAGE
 
-from .models import SKU
-from .search_backends import SearchUnavailable
+from ..models import SKU
+from .backends import SearchUnavailable
 
 # Loads the configured engine's module now, when the URL table is imported (before uwsgi forks its workers):
 # the embedded engine loads jieba's dictionary at import, once for every worker.
