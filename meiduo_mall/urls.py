@@ -11,7 +11,7 @@ from meiduo_mall.apps.orders import urls as orders_urls
 from meiduo_mall.apps.payment import urls as payment_urls
 from meiduo_mall.apps.users import urls as users_urls
 from meiduo_mall.apps.verifications import urls as verifications_urls
-from meiduo_mall.utils import health
+from meiduo_mall.utils import exceptions, health
 from meiduo_mall.utils.front_end import serve_front_end
 from meiduo_mall.utils.origins import serve_host_js
 
@@ -35,6 +35,11 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
     path("admin/", admin.site.urls),
 ]
+
+# On the API's paths these answer JSON; the back office and the pages keep Django's HTML.
+handler400 = exceptions.bad_request
+handler404 = exceptions.page_not_found
+handler500 = exceptions.server_error
 
 if settings.SERVE_FRONT_END:
     from django.views.static import serve

@@ -70,6 +70,7 @@ MIDDLEWARE = [
     "meiduo_mall.utils.middleware.BrowserAuthenticationMiddleware",
     "meiduo_mall.utils.middleware.BrowserMessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "meiduo_mall.utils.middleware.JSONMethodNotAllowedMiddleware",
 ]
 # Sessions, CSRF, Django's request.user and messages run on these paths only (utils/middleware.py);
 # the JSON API authenticates with JWTs and skips them.
@@ -378,16 +379,18 @@ CELERY_BEAT_SCHEDULE["refresh-goods-sales"] = {
     "schedule": 60.0,
     "options": {"expires": 60.0},
 }
+# Who takes the payments: the built-in sandbox here (dev, demo, tests), Alipay itself in production.
+PAYMENT_GATEWAY = env("PAYMENT_GATEWAY", "meiduo_mall.apps.payment.gateways.sandbox.SandboxGateway")
 ALIPAY_APPID = env("ALIPAY_APPID", "2016000000000000")
 ALIPAY_SELLER_ID = env("ALIPAY_SELLER_ID", "")
 ALIPAY_APP_PRIVATE_KEY_PATH = env("ALIPAY_APP_PRIVATE_KEY_PATH", str(VAR_DIR / "alipay" / "app_private_key.pem"))
 ALIPAY_PUBLIC_KEY_PATH = env("ALIPAY_PUBLIC_KEY_PATH", str(VAR_DIR / "alipay" / "alipay_public_key.pem"))
 ALIPAY_URL = env("ALIPAY_URL", f"{API_ORIGIN}/payment/sandbox/gateway/")
 ALIPAY_DEBUG = env_bool("ALIPAY_DEBUG", True)
-ALIPAY_SANDBOX_ENABLED = env_bool("ALIPAY_SANDBOX_ENABLED", True)
 ALIPAY_NOTIFY_URL = env("ALIPAY_NOTIFY_URL", f"{API_ORIGIN}/payment/notify/")
 
 # QQ login -------------------------------------------------------------------------------
+QQ_LOGIN_CLIENT = env("QQ_LOGIN_CLIENT", "meiduo_mall.apps.oauth.clients.qq.QQConnectClient")
 QQ_CLIENT_ID = env("QQ_CLIENT_ID", "")
 QQ_CLIENT_SECRET = env("QQ_CLIENT_SECRET", "")
 QQ_REDIRECT_URI = env("QQ_REDIRECT_URI", f"{FRONTEND_ORIGIN}/oauth_callback.html")

@@ -1,4 +1,4 @@
-"""Django's browser-session middleware, run only where a browser session is used.
+"""Django's browser-session middleware, run only where a browser session is used; and the API's JSON 405.
 
 Sessions, CSRF, Django's request.user and messages serve the back office and the Alipay sandbox's form
 (settings.BROWSER_SESSION_PATHS). Every other path is the JSON API, which authenticates with JWTs in DRF and
@@ -10,7 +10,12 @@ from django.conf import settings
 from django.contrib.auth.middleware import AuthenticationMiddleware
 from django.contrib.messages.middleware import MessageMiddleware
 from django.contrib.sessions.middleware import SessionMiddleware
+from django.http import HttpResponseNotAllowed
 from django.middleware.csrf import CsrfViewMiddleware
+from rest_framework import status
+from rest_framework.exceptions import MethodNotAllowed
+
+from meiduo_mall.utils.exceptions import json_response, serves_pages
 
 
 def uses_browser_session(request):
@@ -43,3 +48,21 @@ class BrowserAuthenticationMiddleware(BrowserSessionOnly, AuthenticationMiddlewa
 
 class BrowserMessageMiddleware(BrowserSessionOnly, MessageMiddleware):
     pass
+
+
+class JSONMethodNotAllowedMiddleware:
+    """The empty 405 of a plain Django view on an API path (require_POST on the Alipay notice) in the
+    words of DRF's own 405, so every answer of the API is JSON."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if isinstance(response, HttpResponseNotAllowed) and not serves_pages(request):
+            return json_response(
+                {"detail": str(MethodNotAllowed(request.method).detail)},
+                status.HTTP_405_METHOD_NOT_ALLOWED,
+                {"Allow": response["Allow"]},
+            )
+        return response
