@@ -161,8 +161,8 @@ def prepare_fixtures():
     from django.db.models import Count
 
     from meiduo_mall.apps.areas.models import Area
+    from meiduo_mall.apps.goods.demo.seed import BULK_CAPTION
     from meiduo_mall.apps.goods.detail_page import generate_sku_detail_html
-    from meiduo_mall.apps.goods.management.commands.seed_demo import BULK_CAPTION
     from meiduo_mall.apps.goods.models import SKU
     from meiduo_mall.apps.goods.static_html import category_menu
 

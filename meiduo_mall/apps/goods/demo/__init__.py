@@ -1,1 +1,1 @@
-"""The demo shop of `manage.py seed_demo`: its catalog data and the pictures drawn for it."""
+"""The demo catalog of `manage.py seed_demo`: its data, the pictures drawn for it and the code that writes both."""

@@ -1,5 +1,5 @@
 # ruff: noqa: E501  (catalog data reads best one channel a line)
-"""The demo catalog of `manage.py seed_demo`: a general store's category tree, its SPUs and the home page ads."""
+"""The demo catalog of `manage.py seed_demo`: a general store's category tree and its SPUs."""
 
 # Channel groups of the home menu; each channel is a level-1 category written as
 # "名称: 二级(三级,三级,…) 二级(…)".
@@ -329,65 +329,3 @@ GOODS_DESC = (
 )
 GOODS_PACK = "<p>主体 ×1，说明书 ×1，保修卡 ×1。</p>"
 GOODS_SERVICE = "<p>本商品支持全国联保，享受三包服务。如有质量问题，请联系美多客服。</p>"
-
-CONTENT_SLOTS = [
-    ("轮播图", "index_lbt"),
-    ("快讯", "index_kx"),
-    ("页头广告", "index_ytgg"),
-    ("1楼Logo", "index_1f_logo"),
-    ("1楼频道", "index_1f_pd"),
-    ("1楼标签", "index_1f_bq"),
-    ("1楼时尚新品", "index_1f_ssxp"),
-    ("1楼畅想低价", "index_1f_cxdj"),
-    ("1楼手机配件", "index_1f_sjpj"),
-    ("2楼Logo", "index_2f_logo"),
-    ("2楼频道", "index_2f_pd"),
-    ("2楼标签", "index_2f_bq"),
-    ("2楼畅想低价", "index_2f_cxdj"),
-    ("2楼加价换购", "index_2f_jjhg"),
-    ("3楼Logo", "index_3f_logo"),
-    ("3楼频道", "index_3f_pd"),
-    ("3楼标签", "index_3f_bq"),
-    ("3楼生活用品", "index_3f_shyp"),
-    ("3楼厨房用品", "index_3f_cfyp"),
-]
-
-CAROUSEL = [
-    ("手机焕新季 至高直降千元", "手机"),
-    ("电脑办公 开学季", "电脑"),
-    ("家电狂欢 以旧换新", "家用电器"),
-    ("潮流服饰 夏日上新", "男装"),
-]
-
-NEWS = [
-    "美多商城周年庆 全场满减",
-    "新款手机首发 预约享好礼",
-    "家电以旧换新补贴来了",
-    "开学季笔记本限时特惠",
-    "会员日 领取专属优惠券",
-    "生鲜次日达 覆盖百城",
-    "图书满100减50",
-    "户外装备 清凉一夏",
-]
-
-# Floor: (logo title, channels shown in the floor, tags, {tab slot: level-1 names whose SKUs fill it})
-FLOORS = {
-    "1f": (
-        "手机通讯",
-        ["手机", "运营商", "数码"],
-        ["华为", "小米", "Apple", "荣耀"],
-        {"ssxp": ["手机"], "cxdj": ["手机"], "sjpj": ["手机"]},
-    ),
-    "2f": (
-        "电脑数码",
-        ["电脑", "办公", "数码"],
-        ["笔记本", "显示器", "鼠标"],
-        {"cxdj": ["电脑"], "jjhg": ["电脑", "手机"]},
-    ),
-    "3f": (
-        "家居家装",
-        ["家用电器", "家居", "厨具"],
-        ["冰箱", "电饭煲", "炒锅"],
-        {"shyp": ["家用电器", "男装", "女装"], "cfyp": ["家用电器", "厨具"]},
-    ),
-}

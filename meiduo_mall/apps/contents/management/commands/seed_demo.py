@@ -1,0 +1,39 @@
+"""`manage.py seed_demo [--skus N]`: the demo catalog and home page ads, once; N bulk SKUs for benchmarks.
+
+It lives in `contents`, the app above `goods`, because it seeds both.
+"""
+
+from django.core.management import BaseCommand
+from django.db import transaction
+
+from meiduo_mall.apps.goods.demo.seed import seed_bulk_skus, seed_catalog
+from meiduo_mall.apps.goods.detail_page import generate_sku_detail_html
+from meiduo_mall.apps.goods.models import GoodsChannel
+from meiduo_mall.apps.goods.services import bump_catalog_version
+from meiduo_mall.apps.goods.static_html import category_menu
+
+from ...demo import seed_home_contents
+from ...index_page import generate_index_html
+
+
+class Command(BaseCommand):
+    help = "Seed the demo catalog and home page ads (skipped when present); --skus N tops bulk SKUs up to N."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--skus", type=int, default=0, help="bulk SKUs to have for benchmarks")
+
+    def handle(self, *args, skus, **options):
+        if GoodsChannel.objects.exists():
+            self.stdout.write("demo catalog already seeded")
+        else:
+            with transaction.atomic():
+                sku_ids = seed_catalog()
+                seed_home_contents()
+            bump_catalog_version()
+            menu = category_menu()
+            for sku_id in sku_ids:
+                generate_sku_detail_html(sku_id, menu)
+            generate_index_html()
+            self.stdout.write(f"seeded {len(sku_ids)} SKUs and their detail pages")
+        if skus:
+            seed_bulk_skus(skus, self.stdout.write)
