@@ -1,4 +1,5 @@
-"""The shop pages' origin a request came from: where links built for the browser must lead back to.
+"""Where a request came from: the client's address, and the shop pages' origin, where links built for the
+browser must lead back to.
 
 With pages and API on two origins (www.* and api.*), the API cannot tell from its own host where
 the pages live; the browser says so in the `Origin` header of cross-origin calls. Only origins the
@@ -10,6 +11,12 @@ import json
 
 from django.conf import settings
 from django.http import HttpResponse
+from rest_framework.throttling import BaseThrottle
+
+
+def client_ip(request):
+    """The client's address, trusting X-Forwarded-For only as far as REST_FRAMEWORK NUM_PROXIES says."""
+    return BaseThrottle().get_ident(request)
 
 
 def trusted_pages_origins():

@@ -1,10 +1,11 @@
-"""Cart rules: the store of a request, the SKU an add or change checks, and the guest cart merge at login."""
+"""Cart rules: the store of a request or a member, the SKU an add or change checks, and the guest cart merge
+at login. Other apps reach the cart through these functions, never through a store class."""
 
 from rest_framework.exceptions import AuthenticationFailed
 
 from meiduo_mall.apps.goods.models import SKU
 
-from .stores import CART_COOKIE_NAME, CookieCartStore, RedisCartStore
+from .stores import CookieCartStore, RedisCartStore
 
 
 def load_cart_sku(sku_id):
@@ -26,7 +27,17 @@ def cart_user(request):
 
 def cart_store(request):
     user = cart_user(request)
-    return RedisCartStore(user.id) if user else CookieCartStore(request)
+    return cart_store_for(user) if user else guest_cart_store(request)
+
+
+def cart_store_for(user):
+    """The member's own cart, wherever a request is not at hand (orders, the login merge)."""
+    return RedisCartStore(user.id)
+
+
+def guest_cart_store(request):
+    """The cart a browser carries as a guest, whoever the request is logged in as."""
+    return CookieCartStore(request)
 
 
 def add_to_cart(store, sku_id, count, selected):
@@ -50,39 +61,39 @@ def cart_lines(store):
     Built as plain rows from one query: the cart page is read on every visit, and a model serializer's
     field machinery for each line cost more than the rest of the request.
     """
-    lines = store.items()
+    lines = store.lines()
     if not lines:
         return []
-    skus = {row[0]: row for row in SKU.objects.filter(pk__in=list(lines)).values_list(*CART_LINE_SKU_FIELDS)}
+    skus = {
+        row[0]: row
+        for row in SKU.objects.filter(pk__in=[line.sku_id for line in lines]).values_list(*CART_LINE_SKU_FIELDS)
+    }
     shown = []
-    for sku_id, line in lines.items():
-        sku = skus.get(sku_id)
+    for line in lines:
+        sku = skus.get(line.sku_id)
         if sku is not None:
             _, name, price, image_url = sku
             shown.append(
                 {
-                    "id": sku_id,
+                    "id": line.sku_id,
                     "name": name,
                     "price": f"{price:.2f}",
                     "default_image_url": image_url,
-                    "count": line["count"],
-                    "selected": line["selected"],
+                    "count": line.count,
+                    "selected": line.selected,
                 }
             )
     return shown
 
 
-def merge_guest_cart(request, user, response):
-    """At login, move the guest's cookie cart into the member's Redis cart and drop the cookie.
+def merge_guest_cart(guest_store, user):
+    """At login, move the guest's cart into the member's cart (users.services.log_in() then empties the
+    guest's, and the login's response drops the cookie).
 
-    The cookie's counts overwrite those in Redis instead of adding to them: the cookie is what the
+    The guest's counts overwrite the member's instead of adding to them: the guest cart is what the
     shopper picked just now on this browser, and adding would double goods they put in the cart on
-    an earlier visit. The cookie's selection wins the same way. Lines only in Redis stay as they are.
-    The merged cart may hold more than MAX_CART_LINES lines; adding new lines is then refused until
-    the shopper removes some.
+    an earlier visit. The guest's selection wins the same way. Lines only in the member's cart stay
+    as they are. The merged cart may hold more than MAX_CART_LINES lines; adding new lines is then
+    refused until the shopper removes some.
     """
-    lines = CookieCartStore(request).items()
-    if lines:
-        RedisCartStore(user.id).overwrite(lines)
-    if CART_COOKIE_NAME in request.COOKIES:
-        response.delete_cookie(CART_COOKIE_NAME, samesite="Lax")
+    cart_store_for(user).replace(guest_store.lines())

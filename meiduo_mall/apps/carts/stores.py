@@ -1,12 +1,13 @@
 """One cart interface, two stores: a signed cookie for guests, Redis for members.
 
 The shape of Django's session backends: `CartStore` is the interface, each store is a thin
-class, and services.cart_store() picks one per request, so views never learn which they got.
-A cart maps sku_id → {"count": int, "selected": bool}.
+class, and services.cart_store() picks one per request (services.cart_store_for() one per member),
+so views and orders never learn which they got. Every store reads and writes `CartLine`s.
 """
 
 import zlib
 from abc import ABC, abstractmethod
+from dataclasses import dataclass
 
 from django.core import signing
 from django_redis import get_redis_connection
@@ -23,10 +24,21 @@ MAX_LINE_COUNT = 200
 MAX_SKU_ID = 2**63 - 1
 
 
+@dataclass(frozen=True, slots=True)
+class CartLine:
+    sku_id: int
+    count: int
+    selected: bool = True
+
+
 class CartStore(ABC):
     @abstractmethod
-    def items(self):
-        """{sku_id: {"count", "selected"}} of every line, in the order they were first added."""
+    def lines(self):
+        """Every line, in the order the lines were first added."""
+
+    def selected_lines(self):
+        """The lines the shopper ticked, in cart order; what an order is placed from."""
+        return [line for line in self.lines() if line.selected]
 
     @abstractmethod
     def add(self, sku_id, count, selected, load_sku):
@@ -41,13 +53,25 @@ class CartStore(ABC):
     def set(self, sku_id, count, selected, load_sku):
         """Overwrite the line's count and selection (creating it if needed); the same checks as add()."""
 
-    @abstractmethod
     def remove(self, sku_id):
         """Drop the line, if there is one."""
+        self.remove_many([sku_id])
+
+    @abstractmethod
+    def remove_many(self, sku_ids):
+        """Drop the lines of `sku_ids` that are in the cart, all at once."""
+
+    def clear(self):
+        """Drop every line."""
+        self.remove_many([line.sku_id for line in self.lines()])
 
     @abstractmethod
     def select_all(self, selected):
         """Select or unselect every line."""
+
+    @abstractmethod
+    def replace(self, lines):
+        """Write `lines` over the cart as they are, unchecked: their counts and selection win, other lines stay."""
 
     def save(self, response):  # noqa: B027 - a no-op for stores that do not live in the response
         """Write what changed into the response; only a store that lives in the response needs to."""
@@ -62,22 +86,25 @@ class CookieCartStore(CartStore):
 
     def __init__(self, request):
         raw = request.COOKIES.get(CART_COOKIE_NAME)
-        self._lines = load_cookie_cart(raw)
+        self._lines = {line.sku_id: line for line in load_cookie_cart(raw)}
         self.modified = raw is not None and not self._lines
 
-    def items(self):
-        return {sku_id: dict(line) for sku_id, line in self._lines.items()}
+    def lines(self):
+        return list(self._lines.values())
+
+    def _write(self, line):
+        self._lines[line.sku_id] = line
+        self.modified = True
 
     def add(self, sku_id, count, selected, load_sku):
         stock = SKU_FACTS.stock_for_sale(sku_id, load_sku)
         line = self._lines.get(sku_id)
-        new_count = count + (line["count"] if line else 0)
+        new_count = count + (line.count if line else 0)
         if count > stock or new_count > min(stock, MAX_LINE_COUNT):
             raise line_limit_exceeded(stock)
         if line is None and len(self._lines) >= MAX_CART_LINES:
             raise CartFull()
-        self._lines[sku_id] = {"count": new_count, "selected": selected or bool(line and line["selected"])}
-        self.modified = True
+        self._write(CartLine(sku_id, new_count, selected or bool(line and line.selected)))
         return new_count
 
     def set(self, sku_id, count, selected, load_sku):
@@ -85,24 +112,29 @@ class CookieCartStore(CartStore):
             raise LineLimitExceeded()
         if sku_id not in self._lines and len(self._lines) >= MAX_CART_LINES:
             raise CartFull()
-        self._lines[sku_id] = {"count": count, "selected": selected}
-        self.modified = True
+        self._write(CartLine(sku_id, count, selected))
 
-    def remove(self, sku_id):
-        if self._lines.pop(sku_id, None) is not None:
-            self.modified = True
+    def remove_many(self, sku_ids):
+        for sku_id in sku_ids:
+            if self._lines.pop(sku_id, None) is not None:
+                self.modified = True
 
     def select_all(self, selected):
-        for line in self._lines.values():
-            line["selected"] = selected
+        self._lines = {sku_id: CartLine(sku_id, line.count, selected) for sku_id, line in self._lines.items()}
         self.modified = self.modified or bool(self._lines)
+
+    def replace(self, lines):
+        for line in lines:
+            self._write(line)
 
     def save(self, response):
         if not self.modified:
             return
         if self._lines:
             value = signing.dumps(
-                {str(sku_id): line for sku_id, line in self._lines.items()}, salt=CART_COOKIE_SALT, compress=True
+                {str(line.sku_id): {"count": line.count, "selected": line.selected} for line in self._lines.values()},
+                salt=CART_COOKIE_SALT,
+                compress=True,
             )
             response.set_cookie(CART_COOKIE_NAME, value, max_age=CART_COOKIE_MAX_AGE, httponly=True, samesite="Lax")
         else:
@@ -110,23 +142,23 @@ class CookieCartStore(CartStore):
 
 
 def load_cookie_cart(raw):
-    """The lines of a `cart` cookie value, or {} for anything that is not a cart we signed."""
+    """The lines of a `cart` cookie value, or [] for anything that is not a cart we signed."""
     if not raw or len(raw) > CART_COOKIE_MAX_LENGTH:
-        return {}
+        return []
     try:
         data = signing.loads(raw, salt=CART_COOKIE_SALT, max_age=CART_COOKIE_MAX_AGE)
     except (signing.BadSignature, ValueError, zlib.error):
-        return {}
+        return []
     if not isinstance(data, dict) or len(data) > MAX_CART_LINES:
-        return {}
-    lines = {}
+        return []
+    lines = []
     for key, line in data.items():
         if not (key.isascii() and key.isdigit() and 1 <= int(key) <= MAX_SKU_ID) or not isinstance(line, dict):
-            return {}
+            return []
         count, selected = line.get("count"), line.get("selected")
         if type(count) is not int or not 1 <= count <= MAX_LINE_COUNT or type(selected) is not bool:
-            return {}
-        lines[int(key)] = {"count": count, "selected": selected}
+            return []
+        lines.append(CartLine(int(key), count, selected))
     return lines
 
 
@@ -241,12 +273,12 @@ class RedisCartStore(CartStore):
         self.cart_key = f"cart_{user_id}"
         self.selected_key = f"cart_selected_{user_id}"
 
-    def items(self):
+    def lines(self):
         pipeline = self.client.pipeline()
         pipeline.hgetall(self.cart_key)
         pipeline.smembers(self.selected_key)
         counts, selected = pipeline.execute()
-        return {int(sku_id): {"count": int(count), "selected": sku_id in selected} for sku_id, count in counts.items()}
+        return [CartLine(int(sku_id), int(count), sku_id in selected) for sku_id, count in counts.items()]
 
     def _checked_line(self, script, sku_id, count, selected, load_sku):
         keys = (self.cart_key, self.selected_key, SKU_FACTS.key(sku_id))
@@ -269,10 +301,12 @@ class RedisCartStore(CartStore):
     def set(self, sku_id, count, selected, load_sku):
         self._checked_line(SET_SCRIPT, sku_id, count, selected, load_sku)
 
-    def remove(self, sku_id):
+    def remove_many(self, sku_ids):
+        if not sku_ids:
+            return
         pipeline = self.client.pipeline()
-        pipeline.hdel(self.cart_key, sku_id)
-        pipeline.srem(self.selected_key, sku_id)
+        pipeline.hdel(self.cart_key, *sku_ids)
+        pipeline.srem(self.selected_key, *sku_ids)
         pipeline.execute()
 
     def select_all(self, selected):
@@ -281,12 +315,14 @@ class RedisCartStore(CartStore):
         else:
             self.client.delete(self.selected_key)
 
-    def overwrite(self, lines):
-        """Write `lines` over the cart in one pipeline: their counts and selection win, other lines stay."""
+    def replace(self, lines):
+        """One pipeline, so a merge at login is one round trip."""
+        if not lines:
+            return
         pipeline = self.client.pipeline()
-        pipeline.hset(self.cart_key, mapping={sku_id: line["count"] for sku_id, line in lines.items()})
-        selected = [sku_id for sku_id, line in lines.items() if line["selected"]]
-        unselected = [sku_id for sku_id, line in lines.items() if not line["selected"]]
+        pipeline.hset(self.cart_key, mapping={line.sku_id: line.count for line in lines})
+        selected = [line.sku_id for line in lines if line.selected]
+        unselected = [line.sku_id for line in lines if not line.selected]
         if selected:
             pipeline.sadd(self.selected_key, *selected)
         if unselected:

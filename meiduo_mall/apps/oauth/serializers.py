@@ -1,8 +1,6 @@
-import re
-
 from rest_framework import serializers
 
-MOBILE_RE = re.compile(r"^1[3-9]\d{9}$")
+from meiduo_mall.utils.mobile import is_mobile
 
 
 class QQBindSerializer(serializers.Serializer):
@@ -12,6 +10,6 @@ class QQBindSerializer(serializers.Serializer):
     sms_code = serializers.CharField(max_length=6)
 
     def validate_mobile(self, value):
-        if not MOBILE_RE.match(value):
+        if not is_mobile(value):
             raise serializers.ValidationError("手机号格式错误")
         return value

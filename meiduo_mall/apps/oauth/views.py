@@ -5,8 +5,8 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from meiduo_mall.apps.carts.services import merge_guest_cart
-from meiduo_mall.apps.users.tokens import login_payload
+from meiduo_mall.apps.carts.services import guest_cart_store
+from meiduo_mall.apps.users.services import log_in
 from meiduo_mall.apps.verifications.exceptions import VerificationError
 from meiduo_mall.apps.verifications.services import use_sms_code
 from meiduo_mall.utils.schema import MESSAGE
@@ -30,8 +30,9 @@ def qq_unavailable():
 
 
 def logged_in(request, user):
-    response = Response(login_payload(user))
-    merge_guest_cart(request, user, response)
+    guest_cart = guest_cart_store(request)
+    response = Response(log_in(user, guest_cart))
+    guest_cart.save(response)
     return response
 
 

@@ -18,7 +18,7 @@ from django.db.models import Case, F, IntegerField, Sum, Value, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from meiduo_mall.apps.carts.stores import RedisCartStore
+from meiduo_mall.apps.carts.services import cart_store_for
 from meiduo_mall.apps.goods.models import SKU, Goods
 
 from .exceptions import EmptySelection, InsufficientStock, OrderStateError, UnableToPlaceOrder
@@ -37,7 +37,9 @@ MAX_ORDER_AMOUNT = Decimal("99999999.99")
 
 
 @dataclass(frozen=True)
-class CartLine:
+class SettlementLine:
+    """A selected cart line with its SKU as it is sold today."""
+
     sku: SKU
     count: int
 
@@ -47,21 +49,15 @@ def order_freight():
 
 
 def selected_cart_counts(user):
-    """{sku_id: count} of the lines the member ticked in the Redis cart."""
-    return {sku_id: line["count"] for sku_id, line in RedisCartStore(user.id).items().items() if line["selected"]}
+    """{sku_id: count} of the lines the member ticked in their cart; one read of the cart."""
+    return {line.sku_id: line.count for line in cart_store_for(user).selected_lines()}
 
 
 def settlement_lines(user):
     """The selected cart lines with today's prices, as the settlement page shows them."""
     counts = selected_cart_counts(user)
     skus = SKU.objects.filter(pk__in=counts, is_launched=True).order_by("id")
-    return [CartLine(sku, counts[sku.id]) for sku in skus]
-
-
-def _remove_cart_lines(user_id, sku_ids):
-    cart = RedisCartStore(user_id)
-    for sku_id in sku_ids:
-        cart.remove(sku_id)
+    return [SettlementLine(sku, counts[sku.id]) for sku in skus]
 
 
 def _in_deadlock_retry(work):
@@ -213,7 +209,7 @@ def _write_order(order, skus, counts):
         if taken != len(sku_ids):
             raise _StockShortfall()
         # robust: the order stands even if Redis hiccups while the cart is being emptied.
-        transaction.on_commit(partial(_remove_cart_lines, order.user_id, sku_ids), using=PRIMARY, robust=True)
+        transaction.on_commit(partial(cart_store_for(order.user).remove_many, sku_ids), using=PRIMARY, robust=True)
 
 
 def cancel_order(order):

@@ -1,8 +1,8 @@
 from rest_framework import serializers
 
 from meiduo_mall.apps.areas.models import Area
+from meiduo_mall.utils.mobile import MOBILE_RE
 
-from .backends import MOBILE_RE
 from .models import Address
 
 # Area codes fit a signed 32-bit column; anything larger is not an area.

@@ -1,10 +1,8 @@
-import re
-
 from django.contrib.auth.backends import ModelBackend
 
-from .models import User
+from meiduo_mall.utils.mobile import is_mobile
 
-MOBILE_RE = re.compile(r"^1[3-9]\d{9}$")
+from .models import User
 
 
 class UsernameMobileBackend(ModelBackend):
@@ -13,7 +11,7 @@ class UsernameMobileBackend(ModelBackend):
     def authenticate(self, request, username=None, password=None, **kwargs):
         if username is None or password is None:
             return None
-        field = "mobile" if MOBILE_RE.match(username) else "username"
+        field = "mobile" if is_mobile(username) else "username"
         user = User.objects.filter(**{field: username}).first()
         if user is None:
             # Spend the hashing time anyway, so timing does not tell which accounts exist.

@@ -1,33 +1,85 @@
-"""Accounts: registration and finding a forgotten password (API.md §3.1, §3.4)."""
+"""Accounts: registration, logging in and finding a forgotten password (API.md §3.1, §3.4)."""
 
 from django.conf import settings
+from django.contrib.auth.password_validation import validate_password
 from django.core import signing
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
 from django.utils.crypto import constant_time_compare, salted_hmac
+from rest_framework.settings import api_settings
 
-from .backends import MOBILE_RE
+from meiduo_mall.apps.carts.services import merge_guest_cart
+from meiduo_mall.apps.verifications.exceptions import VerificationError
+from meiduo_mall.apps.verifications.services import use_sms_code
+from meiduo_mall.utils.mobile import is_mobile
+
+from .exceptions import RegistrationRefused
 from .models import User
+from .tokens import login_payload
 
 # One salt per purpose: a token made for one step is worthless at any other step.
 SMS_TOKEN_SALT = "meiduo.users.find_password.send_sms"
 RESET_TOKEN_SALT = "meiduo.users.find_password.reset"
 
 
-class AccountTaken(Exception):
-    """The username or the mobile was registered by someone else in the meantime."""
+def new_password_problem(password, password2, user=None):
+    """Why `password` cannot become the password (of `user`, or of an account about to be made), or None."""
+    if password != password2:
+        return "两次密码不一致"
+    try:
+        validate_password(password, user)
+    except DjangoValidationError as exc:
+        return exc.messages[0]
+    return None
 
 
-def register_user(username, password, mobile):
+def refuse_registration(message):
+    # A refusal no single field is to blame for reads on the register page as one line.
+    raise RegistrationRefused(message, errors={api_settings.NON_FIELD_ERRORS_KEY: [message]})
+
+
+def register(username, password, password2, mobile, sms_code, guest_cart):
+    """U3 as one rule; returns the new member and their login (log_in()).
+
+    The input has the right shape already (serializers.RegisterSerializer). A taken username and a taken
+    mobile are reported together; the SMS code is checked last, so it is spent only when everything else
+    is right. Raises RegistrationRefused, with the fields at fault when there are any.
+    """
+    taken = {}
+    if User.objects.filter(username=username).exists():
+        taken["username"] = ["用户名已存在"]
+    if User.objects.filter(mobile=mobile).exists():
+        taken["mobile"] = ["手机号已存在"]
+    if taken:
+        raise RegistrationRefused(next(iter(taken.values()))[0], errors=taken)
+    problem = new_password_problem(password, password2)
+    if problem:
+        refuse_registration(problem)
+    try:
+        use_sms_code(mobile, sms_code)
+    except VerificationError as exc:
+        refuse_registration(exc.message)
     try:
         with transaction.atomic():
-            return User.objects.create_user(username=username, password=password, mobile=mobile)
+            user = User.objects.create_user(username=username, password=password, mobile=mobile)
     except IntegrityError:
-        raise AccountTaken from None
+        # Someone registered the same username or mobile between the checks and the insert.
+        refuse_registration("用户名或手机号已被注册")
+    return user, log_in(user, guest_cart)
+
+
+def log_in(user, guest_cart):
+    """What every login ends with (password, QQ, registration): the member's token payload, and the
+    guest's cart moved into theirs. The guest cart is left empty; the view's response carries that
+    (guest_cart.save(response) drops the cookie)."""
+    merge_guest_cart(guest_cart, user)
+    guest_cart.clear()
+    return login_payload(user)
 
 
 def find_account(account):
     """The user whose username or mobile is `account`, or None."""
-    field = "mobile" if MOBILE_RE.match(account) else "username"
+    field = "mobile" if is_mobile(account) else "username"
     return User.objects.filter(**{field: account}).first()
 
 

@@ -1,10 +1,12 @@
 from django.urls import path, re_path
 
+from meiduo_mall.utils.mobile import MOBILE
+
 from . import address_views, history, profile_views, views
 
 urlpatterns = [
     re_path(r"^usernames/(?P<username>[\w-]{5,20})/count/$", views.UsernameCountView.as_view()),
-    re_path(r"^mobiles/(?P<mobile>1[3-9]\d{9})/count/$", views.MobileCountView.as_view()),
+    path(f"mobiles/<{MOBILE}:mobile>/count/", views.MobileCountView.as_view()),
     path("users/", views.UserView.as_view()),
     path("authorizations/", views.LoginView.as_view()),
     re_path(r"^accounts/(?P<account>[\w-]{1,20})/sms/token/$", views.SMSTokenView.as_view()),

@@ -5,12 +5,13 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from meiduo_mall.apps.carts.services import merge_guest_cart
+from meiduo_mall.apps.carts.services import guest_cart_store
 from meiduo_mall.apps.verifications.exceptions import VerificationError
 from meiduo_mall.apps.verifications.responses import first_error, refused
 from meiduo_mall.apps.verifications.serializers import ImageCodeSerializer
-from meiduo_mall.apps.verifications.services import check_image_code, use_sms_code
-from meiduo_mall.apps.verifications.views import send_sms_code_response
+from meiduo_mall.apps.verifications.services import check_image_code, issue_sms_code, use_sms_code
+from meiduo_mall.utils.exceptions import fields_with_summary
+from meiduo_mall.utils.origins import client_ip
 from meiduo_mall.utils.schema import MESSAGE
 
 from .models import User
@@ -18,14 +19,15 @@ from .profile_views import PASSWORD_CHANGE_SCHEMA, change_password_response
 from .serializers import LoginSerializer, RegisterSerializer, ResetPasswordSerializer
 from .services import (
     find_account,
+    log_in,
     make_reset_token,
     make_sms_token,
     mask_mobile,
+    register,
     reset_password,
     user_from_sms_token,
 )
 from .throttles import FailedLoginLimiter
-from .tokens import login_payload
 
 TOKEN = inline_serializer(
     "LoginToken",
@@ -62,20 +64,43 @@ class MobileCountView(APIView):
         return Response({"mobile": mobile, "count": User.objects.filter(mobile=mobile).count()})
 
 
+REGISTERED = inline_serializer(
+    "Registered",
+    {
+        "id": serializers.IntegerField(),
+        "user_id": serializers.IntegerField(),
+        "username": serializers.CharField(),
+        "mobile": serializers.CharField(),
+        "token": serializers.CharField(),
+    },
+)
+
+
 class UserView(APIView):
-    """U3: register → 201 {id, user_id, username, mobile, token}."""
+    """U3: register → 201 {id, user_id, username, mobile, token}; the new member starts logged in."""
 
     authentication_classes = ()
+    error_shape = staticmethod(fields_with_summary)
 
-    @extend_schema(request=RegisterSerializer, responses={201: RegisterSerializer, 400: OpenApiTypes.OBJECT})
+    @extend_schema(request=RegisterSerializer, responses={201: REGISTERED, 400: OpenApiTypes.OBJECT})
     def post(self, request):
         serializer = RegisterSerializer(data=request.data)
-        if not serializer.is_valid():
-            return Response(with_summary(serializer.errors), status=status.HTTP_400_BAD_REQUEST)
-        user = serializer.save()
-        response = Response(serializer.data, status=status.HTTP_201_CREATED)
-        # A new member starts logged in, so what they put in the cart as a guest comes along.
-        merge_guest_cart(request, user, response)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        guest_cart = guest_cart_store(request)
+        user, login = register(
+            data["username"], data["password"], data["password2"], data["mobile"], data["sms_code"], guest_cart
+        )
+        # VAR-B pages read `id`, VAR-A pages `user_id`.
+        body = {
+            "id": user.id,
+            "user_id": user.id,
+            "username": user.username,
+            "mobile": user.mobile,
+            "token": login["token"],
+        }
+        response = Response(body, status=status.HTTP_201_CREATED)
+        guest_cart.save(response)
         return response
 
 
@@ -101,10 +126,10 @@ class LoginView(APIView):
         if not serializer.is_valid():
             limiter.record_failure()
             return Response(with_summary(serializer.errors), status=status.HTTP_400_BAD_REQUEST)
-        user = serializer.validated_data["user"]
         limiter.forget_account_failures()
-        response = Response(login_payload(user))
-        merge_guest_cart(request, user, response)
+        guest_cart = guest_cart_store(request)
+        response = Response(log_in(serializer.validated_data["user"], guest_cart))
+        guest_cart.save(response)
         return response
 
 
@@ -151,7 +176,11 @@ class SMSCodeByTokenView(APIView):
         user = user_from_sms_token(request.query_params.get("access_token", ""))
         if user is None:
             return refused("链接已失效，请重新验证身份")
-        return send_sms_code_response(user.mobile, request)
+        try:
+            issue_sms_code(user.mobile, client_ip(request))
+        except VerificationError as exc:
+            return refused(exc.message)
+        return Response({"message": "OK"})
 
 
 class PasswordTokenView(APIView):

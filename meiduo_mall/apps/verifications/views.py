@@ -2,20 +2,15 @@ from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework.response import Response
-from rest_framework.throttling import BaseThrottle
 from rest_framework.views import APIView
 
+from meiduo_mall.utils.origins import client_ip
 from meiduo_mall.utils.schema import MESSAGE
 
 from .exceptions import VerificationError
 from .responses import first_error, refused
 from .serializers import ImageCodeSerializer
 from .services import check_image_code, create_image_code, issue_sms_code
-
-
-def client_ip(request):
-    """The client's address, trusting X-Forwarded-For only as far as REST_FRAMEWORK NUM_PROXIES says."""
-    return BaseThrottle().get_ident(request)
 
 
 class ImageCodeView(APIView):
@@ -30,15 +25,6 @@ class ImageCodeView(APIView):
         return response
 
 
-def send_sms_code_response(mobile, request):
-    """Issue an SMS code and answer as V2 and F2 do: 200 {"message": "OK"} or 400 {"message"}."""
-    try:
-        issue_sms_code(mobile, client_ip(request))
-    except VerificationError as exc:
-        return refused(exc.message)
-    return Response({"message": "OK"})
-
-
 class SMSCodeView(APIView):
     """V2: an SMS code for `mobile`; with `text` and `image_code_id` (VAR-A) the captcha is checked first."""
 
@@ -51,12 +37,13 @@ class SMSCodeView(APIView):
     )
     def get(self, request, mobile):
         params = request.query_params
-        if "text" in params or "image_code_id" in params:
-            captcha = ImageCodeSerializer(data=params)
-            if not captcha.is_valid():
-                return refused(first_error(captcha.errors))
-            try:
+        try:
+            if "text" in params or "image_code_id" in params:
+                captcha = ImageCodeSerializer(data=params)
+                if not captcha.is_valid():
+                    return refused(first_error(captcha.errors))
                 check_image_code(captcha.validated_data["image_code_id"], captcha.validated_data["text"])
-            except VerificationError as exc:
-                return refused(exc.message)
-        return send_sms_code_response(mobile, request)
+            issue_sms_code(mobile, client_ip(request))
+        except VerificationError as exc:
+            return refused(exc.message)
+        return Response({"message": "OK"})

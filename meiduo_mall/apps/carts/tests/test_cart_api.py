@@ -3,7 +3,7 @@
 import pytest
 from django_redis import get_redis_connection
 
-from meiduo_mall.apps.carts.stores import MAX_CART_LINES, MAX_LINE_COUNT, load_cookie_cart
+from meiduo_mall.apps.carts.stores import MAX_CART_LINES, MAX_LINE_COUNT, CartLine, load_cookie_cart
 from tests.factories import SKUFactory
 
 pytestmark = pytest.mark.django_db
@@ -264,7 +264,7 @@ def test_guest_cookie_is_signed_http_only_and_kept_a_year(api_client, skus):
     assert morsel["max-age"] == 365 * 24 * 3600
     assert morsel["httponly"]
     assert morsel["samesite"] == "Lax"
-    assert load_cookie_cart(morsel.value) == {skus[0].id: {"count": 1, "selected": True}}
+    assert load_cookie_cart(morsel.value) == [CartLine(skus[0].id, 1, True)]
 
 
 def test_emptying_a_guest_cart_deletes_the_cookie(api_client, skus):

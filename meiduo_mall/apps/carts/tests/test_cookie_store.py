@@ -7,7 +7,13 @@ import time
 import pytest
 from django.core import signing
 
-from meiduo_mall.apps.carts.stores import CART_COOKIE_MAX_AGE, CART_COOKIE_SALT, MAX_CART_LINES, load_cookie_cart
+from meiduo_mall.apps.carts.stores import (
+    CART_COOKIE_MAX_AGE,
+    CART_COOKIE_SALT,
+    MAX_CART_LINES,
+    CartLine,
+    load_cookie_cart,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -120,7 +126,7 @@ def test_an_oversized_cookie_is_an_empty_cart(api_client, sku):
 def test_a_signed_cookie_that_is_no_cart_reads_as_empty(api_client, sku, data):
     if isinstance(data, dict) and "SKU" in data:
         data = {str(sku.id): data["SKU"]}
-    assert load_cookie_cart(signed(data)) == {}
+    assert load_cookie_cart(signed(data)) == []
     assert_replaced_by_empty_cart(guest_with_cookie(api_client, signed(data)).get("/cart/"))
 
 
@@ -129,4 +135,4 @@ def test_garbage_never_gives_a_500(api_client, sku, value):
     guest_with_cookie(api_client, value)
     response = api_client.post("/cart/", {"sku_id": sku.id, "count": 2}, format="json")
     assert response.status_code == 201
-    assert load_cookie_cart(response.cookies["cart"].value) == {sku.id: {"count": 2, "selected": True}}
+    assert load_cookie_cart(response.cookies["cart"].value) == [CartLine(sku.id, 2, True)]

@@ -1,4 +1,4 @@
-"""merge_guest_cart: the cookie cart moves into Redis at login (API.md §6.4)."""
+"""merge_guest_cart and log_in: the cookie cart moves into Redis at login (API.md §6.4)."""
 
 import pytest
 from django.core import signing
@@ -6,8 +6,9 @@ from django.http import HttpResponse
 from django.test import RequestFactory
 from django_redis import get_redis_connection
 
-from meiduo_mall.apps.carts.services import merge_guest_cart
+from meiduo_mall.apps.carts.services import guest_cart_store, merge_guest_cart
 from meiduo_mall.apps.carts.stores import CART_COOKIE_SALT
+from meiduo_mall.apps.users.services import log_in
 from tests.factories import SKUFactory
 
 pytestmark = pytest.mark.django_db
@@ -40,6 +41,15 @@ def redis_cart(user):
     return {int(k): (int(v), int(k) in selected) for k, v in redis.hgetall(f"cart_{user.id}").items()}
 
 
+def logged_in_response(request, user):
+    """The response of a login from `request`: log_in() empties the guest cart, saving it drops the cookie."""
+    guest_cart = guest_cart_store(request)
+    log_in(user, guest_cart)
+    response = HttpResponse()
+    guest_cart.save(response)
+    return response
+
+
 def assert_cookie_deleted(response):
     assert response.cookies["cart"].value == ""
     assert response.cookies["cart"]["max-age"] == 0
@@ -48,9 +58,8 @@ def assert_cookie_deleted(response):
 def test_cookie_counts_overwrite_and_selection_wins_redis_only_lines_stay(user):
     a, b, c, d = (sku.id for sku in SKUFactory.create_batch(4))
     fill_redis_cart(user, {a: (5, True), b: (1, False), c: (7, True)})
-    response = HttpResponse()
 
-    merge_guest_cart(login_request({a: (2, False), b: (3, True), d: (1, True)}), user, response)
+    response = logged_in_response(login_request({a: (2, False), b: (3, True), d: (1, True)}), user)
 
     assert redis_cart(user) == {a: (2, False), b: (3, True), c: (7, True), d: (1, True)}
     assert_cookie_deleted(response)
@@ -58,16 +67,14 @@ def test_cookie_counts_overwrite_and_selection_wins_redis_only_lines_stay(user):
 
 def test_merge_into_an_empty_member_cart(user):
     a, b = (sku.id for sku in SKUFactory.create_batch(2))
-    response = HttpResponse()
-    merge_guest_cart(login_request({a: (4, True), b: (1, False)}), user, response)
+    response = logged_in_response(login_request({a: (4, True), b: (1, False)}), user)
     assert redis_cart(user) == {a: (4, True), b: (1, False)}
     assert_cookie_deleted(response)
 
 
 def test_no_cookie_leaves_the_member_cart_and_sets_no_cookie(user):
     fill_redis_cart(user, {11: (2, True)})
-    response = HttpResponse()
-    merge_guest_cart(login_request(), user, response)
+    response = logged_in_response(login_request(), user)
     assert redis_cart(user) == {11: (2, True)}
     assert "cart" not in response.cookies
 
@@ -75,16 +82,15 @@ def test_no_cookie_leaves_the_member_cart_and_sets_no_cookie(user):
 @pytest.mark.parametrize("raw", ["forged:value:sig", "gASVAAAAAAAAAAB9lC4="])
 def test_an_unreadable_cookie_merges_nothing_and_is_deleted(user, raw):
     fill_redis_cart(user, {11: (2, True)})
-    response = HttpResponse()
-    merge_guest_cart(login_request(raw_cookie=raw), user, response)
+    response = logged_in_response(login_request(raw_cookie=raw), user)
     assert redis_cart(user) == {11: (2, True)}
     assert_cookie_deleted(response)
 
 
 def test_merge_is_one_round_trip(user, count_round_trips):
     a, b = (sku.id for sku in SKUFactory.create_batch(2))
-    request = login_request({a: (4, True), b: (1, False)})
-    merge_guest_cart(request, user, HttpResponse())
+    guest_cart = guest_cart_store(login_request({a: (4, True), b: (1, False)}))
+    merge_guest_cart(guest_cart, user)
     assert count_round_trips == {"cart": 1}
 
 
