@@ -5,7 +5,6 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from meiduo_mall.apps.areas import urls as areas_urls
 from meiduo_mall.apps.carts import urls as carts_urls
-from meiduo_mall.apps.contents import urls as contents_urls
 from meiduo_mall.apps.goods import urls as goods_urls
 from meiduo_mall.apps.orders import urls as orders_urls
 from meiduo_mall.apps.payment import urls as payment_urls
@@ -28,7 +27,6 @@ urlpatterns = [
     *users_urls.urlpatterns,
     *payment_urls.urlpatterns,
     *verifications_urls.urlpatterns,
-    *contents_urls.urlpatterns,
     path("oauth/", include("meiduo_mall.apps.oauth.urls")),
     path("health/ready/", health.ready, name="health-ready"),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

@@ -17,9 +17,6 @@ class OrderInfo(BaseModel):
         FINISHED = 5, "已完成"
         CANCELED = 6, "已取消"
 
-    PAY_METHODS_ENUM = {"CASH": 1, "ALIPAY": 2}
-    ORDER_STATUS_ENUM = {"UNPAID": 1, "UNSEND": 2, "UNRECEIVED": 3, "UNCOMMENT": 4, "FINISHED": 5, "CANCELED": 6}
-
     order_id = models.CharField(max_length=64, primary_key=True, verbose_name="订单号")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, verbose_name="下单用户")
     address = models.ForeignKey("users.Address", on_delete=models.PROTECT, verbose_name="收货地址")
