@@ -29,7 +29,7 @@ def production(key_pair, settings):
     private_key, public_key = key_pair
     settings.DEBUG = False
     settings.SECRET_KEY = secrets.token_urlsafe(50)
-    settings.ALIPAY_SANDBOX_ENABLED = False
+    settings.PAYMENT_GATEWAY = "meiduo_mall.apps.payment.gateways.alipay.AlipayGateway"
     settings.ALIPAY_APPID = "2021000000000001"
     settings.ALIPAY_SELLER_ID = "2088000000000001"
     settings.ALIPAY_APP_PRIVATE_KEY_PATH = str(private_key)

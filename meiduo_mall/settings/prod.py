@@ -26,7 +26,7 @@ STORAGES["default"] = {  # noqa: F405
     "BACKEND": env("DEFAULT_FILE_STORAGE_BACKEND", "meiduo_mall.utils.fastdfs.storage.FastDFSStorage")
 }
 
-ALIPAY_SANDBOX_ENABLED = False
+PAYMENT_GATEWAY = "meiduo_mall.apps.payment.gateways.alipay.AlipayGateway"
 ALIPAY_DEBUG = env_bool("ALIPAY_DEBUG", False)
 ALIPAY_URL = env("ALIPAY_URL", "https://openapi.alipay.com/gateway.do")
 

@@ -6,6 +6,7 @@ from decimal import Decimal
 import pytest
 from django.db import connection
 
+from meiduo_mall.apps.orders import services as orders
 from meiduo_mall.apps.orders.models import OrderInfo
 from meiduo_mall.apps.payment import services
 from meiduo_mall.apps.payment.exceptions import PaymentNotApplicable
@@ -68,12 +69,7 @@ def test_notice_racing_the_unpaid_order_cancel_leaves_one_consistent_outcome(use
     order = unpaid_alipay_order(user)
     notice = signed_notice(order, trade_no=TRADE_NO)
 
-    def cancel():
-        return OrderInfo.objects.filter(pk=order.pk, status=OrderInfo.Status.UNPAID).update(
-            status=OrderInfo.Status.CANCELED
-        )
-
-    paid, cancelled = run_together([lambda: services.accept_alipay_notice(notice), cancel])
+    paid, cancelled = run_together([lambda: services.accept_alipay_notice(notice), lambda: orders.cancel(order)])
 
     assert paid is True
     order.refresh_from_db()

@@ -12,7 +12,8 @@ from meiduo_mall.apps.verifications.services import use_sms_code
 from meiduo_mall.utils.schema import MESSAGE
 
 from . import services
-from .qq import QQOAuthClient, QQServiceError, qq_login_enabled
+from .clients import get_qq_client
+from .clients.base import QQLoginUnavailable, QQServiceError
 from .serializers import QQBindSerializer
 
 logger = logging.getLogger("meiduo")
@@ -46,13 +47,14 @@ class QQAuthorizationView(APIView):
         responses={200: LOGIN_URL, 503: MESSAGE},
     )
     def get(self, request):
-        if not qq_login_enabled():
-            return qq_unavailable()
         state = request.query_params.get("next") or request.query_params.get("state") or "/"
         # Only paths of this shop: an absolute URL in `state` would turn the callback into an open redirect.
         if not state.startswith("/") or state.startswith("//"):
             state = "/"
-        login_url = QQOAuthClient(state=state).login_url()
+        try:
+            login_url = get_qq_client().login_url(state)
+        except QQLoginUnavailable:
+            return qq_unavailable()
         return Response({"login_url": login_url, "oauth_url": login_url})
 
 
@@ -75,11 +77,10 @@ class QQUserView(APIView):
         code = request.query_params.get("code")
         if not code:
             return Response({"message": "缺少code"}, status=status.HTTP_400_BAD_REQUEST)
-        if not qq_login_enabled():
-            return qq_unavailable()
-        client = QQOAuthClient()
         try:
-            openid = client.openid(client.access_token(code))
+            openid = get_qq_client().openid(code)
+        except QQLoginUnavailable:
+            return qq_unavailable()
         except QQServiceError as exc:
             logger.warning("QQ login failed: %s", exc)
             return Response({"message": "QQ服务异常"}, status=status.HTTP_503_SERVICE_UNAVAILABLE)

@@ -77,7 +77,7 @@ class OrderInfoAdmin(ModelAdmin, ExportActionModelAdmin):
     @admin.action(description="发货", permissions=["change"])
     def ship(self, request, queryset):
         selected = queryset.count()
-        shipped = services.ship_orders(queryset)
+        shipped = services.ship(queryset)
         skipped = selected - shipped
         self.message_user(request, f"已发货 {shipped} 个订单", messages.SUCCESS)
         if skipped:

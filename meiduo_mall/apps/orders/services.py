@@ -1,6 +1,7 @@
-"""The order rules: settle, place, cancel, ship, receive and comment.
+"""The order rules: settle, place, pay, cancel, ship, receive and comment.
 
-Views, the Celery task and the back office all call these functions; none of them touches
+This module owns every move of OrderInfo.status (the life cycle in docs/architecture.md): views,
+the Celery task, the back office and the payment app call these functions; none of them touches
 stock or order states by itself.
 """
 
@@ -212,14 +213,31 @@ def _write_order(order, skus, counts):
         transaction.on_commit(partial(cart_store_for(order.user).remove_many, sku_ids), using=PRIMARY, robust=True)
 
 
-def cancel_order(order):
+def mark_paid(order):
+    """Move an unpaid Alipay order to 待发货 (1 → 2); False if it was no longer unpaid.
+
+    The payment app calls this inside the transaction that records the trade, so the order is
+    paid and the trade stored together or not at all. The notice, the buyer's return and the
+    cancel of unpaid orders may race for the same order; the conditional UPDATE picks one winner.
+    """
+    moved = (
+        OrderInfo.objects.using(PRIMARY)
+        .filter(pk=order.pk, status=OrderInfo.Status.UNPAID, pay_method=OrderInfo.PayMethod.ALIPAY)
+        .update(status=OrderInfo.Status.UNSEND, update_time=timezone.now())
+    )
+    if moved:
+        order.status = OrderInfo.Status.UNSEND
+    return bool(moved)
+
+
+def cancel(order):
     """Cancel an unpaid order and give its stock and sales back; False if it was no longer unpaid.
 
     The timeout task, the buyer and the payment notice can race for the same order; the
     conditional status update (1 → 6) picks one winner, and only the winner gives stock back.
     """
 
-    def cancel():
+    def give_back():
         with transaction.atomic(using=PRIMARY):
             won = (
                 OrderInfo.objects.using(PRIMARY)
@@ -240,7 +258,7 @@ def cancel_order(order):
                 )
             return True
 
-    cancelled = _in_deadlock_retry(cancel)
+    cancelled = _in_deadlock_retry(give_back)
     if cancelled:
         order.status = OrderInfo.Status.CANCELED
     return cancelled
@@ -273,13 +291,15 @@ def cancel_expired_orders(now=None):
     """Cancel every unpaid order older than UNPAID_ORDER_TIMEOUT_MINUTES; returns how many."""
     deadline = (now or timezone.now()) - timedelta(minutes=settings.UNPAID_ORDER_TIMEOUT_MINUTES)
     expired = OrderInfo.objects.using(PRIMARY).filter(status=OrderInfo.Status.UNPAID, create_time__lt=deadline)
-    return sum(cancel_order(order) for order in list(expired.only("order_id")))
+    return sum(cancel(order) for order in list(expired.only("order_id")))
 
 
-def ship_orders(orders):
-    """Back office: orders waiting for shipment (2) are shipped (3); returns how many moved."""
-    return orders.filter(status=OrderInfo.Status.UNSEND).update(
-        status=OrderInfo.Status.UNRECEIVED, update_time=timezone.now()
+def ship(orders):
+    """Back office: those of `orders` (a queryset) waiting for shipment (2) are shipped (3); returns how many moved."""
+    return (
+        orders.using(PRIMARY)
+        .filter(status=OrderInfo.Status.UNSEND)
+        .update(status=OrderInfo.Status.UNRECEIVED, update_time=timezone.now())
     )
 
 

@@ -119,7 +119,7 @@ class OrderCancelView(APIView):
     @ORDER_STEP_SCHEMA
     def put(self, request, order_id):
         order = owned_order(request, order_id)
-        if not services.cancel_order(order):
+        if not services.cancel(order):
             return refused("订单当前不能取消")
         return Response({"order_id": order.order_id, "status": order.status})
 

@@ -1,18 +1,22 @@
-"""Alipay page pay: the payment URL, checking what Alipay sends back, and marking the order paid."""
+"""Alipay page pay: the payment URL, checking what Alipay sends back, and recording the payment.
+
+The gateway settings.PAYMENT_GATEWAY names signs and verifies (payment.gateways); the order's own
+move to paid is orders.services.mark_paid.
+"""
 
 import logging
 from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal, InvalidOperation
 
-from alipay.exceptions import AliPayException
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from meiduo_mall.apps.orders.models import OrderInfo
+from meiduo_mall.apps.orders.services import mark_paid
 from meiduo_mall.apps.payment.exceptions import InvalidAlipayMessage, OrderNotPayable, PaymentNotApplicable
-from meiduo_mall.apps.payment.gateway import ALIPAY_TIME_FORMAT, ALIPAY_TIME_ZONE, alipay_client
+from meiduo_mall.apps.payment.gateways import get_gateway
 from meiduo_mall.apps.payment.models import Payment
 
 logger = logging.getLogger("meiduo.payment")
@@ -46,15 +50,14 @@ def alipay_url_for(user, order_id, pages_origin=None):
     )
     if order is None or payment_deadline(order) <= timezone.now():
         raise OrderNotPayable
-    order_string = alipay_client().api_alipay_trade_page_pay(
+    return get_gateway().page_pay_url(
         subject=f"美多商城{order.order_id}",
         out_trade_no=order.order_id,
         total_amount=str(order.total_amount),
         return_url=f"{pages_origin or settings.FRONTEND_ORIGIN}/pay_success.html",
         notify_url=settings.ALIPAY_NOTIFY_URL,
-        time_expire=timezone.localtime(payment_deadline(order), ALIPAY_TIME_ZONE).strftime(ALIPAY_TIME_FORMAT),
+        expires_at=payment_deadline(order),
     )
-    return f"{settings.ALIPAY_URL}?{order_string}"
 
 
 def verified_trade(params, *, notice):
@@ -67,11 +70,7 @@ def verified_trade(params, *, notice):
     signature = data.pop("sign", "")
     if not signature:
         raise InvalidAlipayMessage("no signature")
-    try:
-        signed = alipay_client().verify(data, signature)
-    except (AliPayException, ValueError):
-        signed = False
-    if not signed:
+    if not get_gateway().verify(data, signature):
         raise InvalidAlipayMessage("bad signature")
     if data.get("app_id") != settings.ALIPAY_APPID:
         raise InvalidAlipayMessage("foreign app_id")
@@ -99,19 +98,16 @@ def verified_trade(params, *, notice):
 
 
 def record_payment(trade):
-    """Once per trade_no: store the Payment and move the order 1 → 2 (待发货), both or neither.
+    """Once per trade_no: store the Payment and have the order marked paid, both or neither.
 
-    The conditional UPDATE is the gate: the notice and the browser return may arrive together, and
-    the periodic cancel of unpaid orders may race them; exactly one writer moves status 1.
+    orders.services.mark_paid is the gate: the notice and the browser return may arrive together,
+    and the periodic cancel of unpaid orders may race them; exactly one of them moves the order.
     Raises PaymentNotApplicable for a genuine payment the order can no longer take.
     """
     order_id = trade.order.order_id
     try:
-        with transaction.atomic():
-            moved = OrderInfo.objects.filter(order_id=order_id, status=OrderInfo.Status.UNPAID).update(
-                status=OrderInfo.Status.UNSEND, update_time=timezone.now()
-            )
-            if moved:
+        with transaction.atomic(using=PRIMARY):
+            if mark_paid(trade.order):
                 Payment.objects.create(order_id=order_id, trade_id=trade.trade_no)
                 logger.info("order %s paid by alipay trade %s", order_id, trade.trade_no)
                 return

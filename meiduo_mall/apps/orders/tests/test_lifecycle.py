@@ -9,7 +9,7 @@ from celery_tasks.main import celery_app
 from celery_tasks.orders.tasks import cancel_expired_orders, refresh_goods_sales
 from meiduo_mall.apps.goods.models import Goods
 from meiduo_mall.apps.orders.models import OrderInfo
-from meiduo_mall.apps.orders.services import cancel_order, place_order
+from meiduo_mall.apps.orders.services import cancel, place_order
 from tests.factories import AddressFactory, GoodsFactory, SKUFactory, UserFactory
 
 from .cart import fill_cart
@@ -142,10 +142,10 @@ def test_nobody_cancels_another_members_order(auth_client, other_user, sku):
     assert sku.stock == 8
 
 
-def test_cancel_order_gives_stock_back_once(user, sku):
+def test_cancel_gives_stock_back_once(user, sku):
     order = order_for(user, {sku.id: 4})
-    assert cancel_order(order) is True
-    assert cancel_order(OrderInfo.objects.get(pk=order.pk)) is False
+    assert cancel(order) is True
+    assert cancel(OrderInfo.objects.get(pk=order.pk)) is False
     sku.refresh_from_db()
     assert (sku.stock, sku.sales) == (10, 0)
 

@@ -8,7 +8,7 @@ from Cryptodome.PublicKey import RSA
 from Cryptodome.Signature import pkcs1_15
 from django.conf import settings
 
-from meiduo_mall.apps.payment.sandbox import sign_as_alipay
+from meiduo_mall.apps.payment.gateways.sandbox import sign_as_alipay
 
 TRADE_NO = "2026112322001400000000000001"
 

@@ -5,16 +5,16 @@ from django.core.exceptions import ImproperlyConfigured
 from django.test import override_settings
 
 from meiduo_mall.apps.payment.exceptions import AlipayKeyMissing
-from meiduo_mall.apps.payment.gateway import alipay_client
-from meiduo_mall.apps.payment.keys import sandbox_app_public_key_path, sandbox_gateway_private_key_path
-from meiduo_mall.apps.payment.sandbox import sign_as_alipay
+from meiduo_mall.apps.payment.gateways.alipay import AlipayGateway
+from meiduo_mall.apps.payment.gateways.keys import sandbox_app_public_key_path, sandbox_gateway_private_key_path
+from meiduo_mall.apps.payment.gateways.sandbox import SandboxGateway, sign_as_alipay
 
 
 def test_sandbox_makes_both_key_pairs_on_first_use_and_keeps_them(tmp_path):
     app_private = tmp_path / "alipay" / "app_private_key.pem"
     alipay_public = tmp_path / "alipay" / "alipay_public_key.pem"
     with override_settings(ALIPAY_APP_PRIVATE_KEY_PATH=str(app_private), ALIPAY_PUBLIC_KEY_PATH=str(alipay_public)):
-        client = alipay_client()
+        client = SandboxGateway().client()
         made = [app_private, alipay_public, sandbox_app_public_key_path(), sandbox_gateway_private_key_path()]
         assert all(path.exists() for path in made)
         assert all(stat.S_IMODE(path.stat().st_mode) == 0o600 for path in made)
@@ -26,16 +26,15 @@ def test_sandbox_makes_both_key_pairs_on_first_use_and_keeps_them(tmp_path):
         signature = notice.pop("sign")
         assert client.verify(notice, signature)
 
-        alipay_client()
+        SandboxGateway().client()
         assert [path.stat().st_mtime_ns for path in made] == mtimes
 
 
-@override_settings(ALIPAY_SANDBOX_ENABLED=False)
-def test_without_the_sandbox_missing_keys_are_an_error_not_generated(tmp_path):
+def test_alipay_itself_reports_missing_keys_and_makes_none(tmp_path):
     app_private = tmp_path / "app_private_key.pem"
     with override_settings(ALIPAY_APP_PRIVATE_KEY_PATH=str(app_private)):
         with pytest.raises(AlipayKeyMissing, match="app_private_key.pem does not exist"):
-            alipay_client()
+            AlipayGateway().client()
     assert not app_private.exists()
 
 
@@ -46,6 +45,6 @@ def test_keys_someone_configured_are_never_replaced_by_sandbox_ones(tmp_path):
     alipay_public.write_text("alipay's real public key")
     with override_settings(ALIPAY_APP_PRIVATE_KEY_PATH=str(app_private), ALIPAY_PUBLIC_KEY_PATH=str(alipay_public)):
         with pytest.raises(ImproperlyConfigured):
-            alipay_client()
+            SandboxGateway().client()
     assert app_private.read_text() == "a real app key"
     assert alipay_public.read_text() == "alipay's real public key"

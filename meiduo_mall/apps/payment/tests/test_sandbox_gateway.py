@@ -2,17 +2,17 @@
 
 from datetime import timedelta
 from urllib.parse import parse_qsl, urlsplit
-from zoneinfo import ZoneInfo
 
 import pytest
 from django.test import override_settings
 from django.utils import timezone
 
 from meiduo_mall.apps.orders.models import OrderInfo
-from meiduo_mall.apps.payment.gateway import alipay_client
+from meiduo_mall.apps.payment.gateways import get_gateway
 from meiduo_mall.apps.payment.models import Payment
 
 GATEWAY = "/payment/sandbox/gateway/"
+ALIPAY_GATEWAY = "meiduo_mall.apps.payment.gateways.alipay.AlipayGateway"
 
 
 def gateway_query(auth_client, order):
@@ -33,14 +33,15 @@ def test_tampered_order_string_is_refused(auth_client, api_client, order):
 
 @pytest.mark.django_db
 def test_an_expired_order_string_is_refused(api_client, order):
-    expired = timezone.localtime(timezone.now() - timedelta(seconds=1), ZoneInfo("Asia/Shanghai"))
-    query = alipay_client().api_alipay_trade_page_pay(
+    url = get_gateway().page_pay_url(
         subject="美多商城",
         out_trade_no=order.order_id,
         total_amount="110.00",
         return_url="http://shop.example/pay_success.html",
-        time_expire=f"{expired:%Y-%m-%d %H:%M:%S}",
+        notify_url="",
+        expires_at=timezone.now() - timedelta(seconds=1),
     )
+    query = urlsplit(url).query
 
     for method in (api_client.get, api_client.post):
         response = method(f"{GATEWAY}?{query}")
@@ -50,9 +51,9 @@ def test_an_expired_order_string_is_refused(api_client, order):
 
 
 @pytest.mark.django_db
-def test_gateway_is_gone_when_the_sandbox_is_off(auth_client, api_client, order):
+def test_gateway_is_gone_when_the_shop_uses_alipay_itself(auth_client, api_client, order):
     query = gateway_query(auth_client, order)
-    with override_settings(ALIPAY_SANDBOX_ENABLED=False):
+    with override_settings(PAYMENT_GATEWAY=ALIPAY_GATEWAY):
         assert api_client.get(f"{GATEWAY}?{query}").status_code == 404
         assert api_client.post(f"{GATEWAY}?{query}").status_code == 404
 

@@ -1,4 +1,4 @@
-"""Without usable Alipay key files (production, sandbox off) the payment endpoints answer a JSON 503 and log why."""
+"""Without usable Alipay key files (production, Alipay itself) the payment endpoints answer a JSON 503 and log why."""
 
 from urllib.parse import urlencode
 
@@ -28,7 +28,7 @@ def broken_keys(request, tmp_path):
     elif request.param == "garbage":
         private_key.write_text("-----BEGIN RSA PRIVATE KEY-----\nnot a key\n-----END RSA PRIVATE KEY-----\n")
     with override_settings(
-        ALIPAY_SANDBOX_ENABLED=False,
+        PAYMENT_GATEWAY="meiduo_mall.apps.payment.gateways.alipay.AlipayGateway",
         ALIPAY_APP_PRIVATE_KEY_PATH=str(private_key),
         ALIPAY_PUBLIC_KEY_PATH=str(tmp_path / "alipay_public_key.pem"),
     ):

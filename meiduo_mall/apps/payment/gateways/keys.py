@@ -62,8 +62,9 @@ def ensure_sandbox_keys():
             return
         if app_private_path.exists() or gateway_public_path.exists():
             raise ImproperlyConfigured(
-                "Alipay keys are configured but the sandbox gateway's own halves are missing: "
-                "set ALIPAY_SANDBOX_ENABLED=false to use them, or point the ALIPAY_*_KEY_PATH settings elsewhere."
+                "Alipay keys are configured but the sandbox gateway's own halves are missing: set PAYMENT_GATEWAY="
+                "meiduo_mall.apps.payment.gateways.alipay.AlipayGateway to use them, "
+                "or point the ALIPAY_*_KEY_PATH settings elsewhere."
             )
         app_key = RSA.generate(KEY_BITS)
         gateway_key = RSA.generate(KEY_BITS)

@@ -1,4 +1,4 @@
-"""QQ Connect (OAuth 2.0) client: the authorize URL, code → access token, access token → openid.
+"""QQ Connect (OAuth 2.0) over HTTP: the authorize URL, code → access token, access token → openid.
 
 The base URL comes from settings (graph.qq.com in production; tests point it at a local server
 that speaks the same protocol).
@@ -11,37 +11,39 @@ from urllib.parse import parse_qs, urlencode
 import requests
 from django.conf import settings
 
+from .base import QQLoginClient, QQLoginUnavailable, QQServiceError
+
 TIMEOUT_SECONDS = 5
 JSONP_RE = re.compile(r"callback\(\s*(\{.*\})\s*\);?", re.S)
 
 
-class QQServiceError(Exception):
-    """QQ did not answer, or answered with an error."""
-
-
-def qq_login_enabled():
-    return bool(settings.QQ_CLIENT_ID and settings.QQ_CLIENT_SECRET)
-
-
-class QQOAuthClient:
-    def __init__(self, state="/"):
+class QQConnectClient(QQLoginClient):
+    def __init__(self):
         self.base_url = settings.QQ_BASE_URL.rstrip("/")
         self.client_id = settings.QQ_CLIENT_ID
         self.client_secret = settings.QQ_CLIENT_SECRET
         self.redirect_uri = settings.QQ_REDIRECT_URI
-        self.state = state
 
-    def login_url(self):
+    def _require_configuration(self):
+        if not (self.client_id and self.client_secret):
+            raise QQLoginUnavailable("QQ_CLIENT_ID and QQ_CLIENT_SECRET are not both set")
+
+    def login_url(self, state):
+        self._require_configuration()
         query = urlencode(
             {
                 "response_type": "code",
                 "client_id": self.client_id,
                 "redirect_uri": self.redirect_uri,
-                "state": self.state,
+                "state": state,
                 "scope": "get_user_info",
             }
         )
         return f"{self.base_url}/oauth2.0/authorize?{query}"
+
+    def openid(self, code):
+        self._require_configuration()
+        return self._openid(self._access_token(code))
 
     def _get(self, path, params):
         try:
@@ -61,7 +63,7 @@ class QQOAuthClient:
                 return f"QQ error {data.get('error')}"
         return None
 
-    def access_token(self, code):
+    def _access_token(self, code):
         text = self._get(
             "/oauth2.0/token",
             {
@@ -80,7 +82,7 @@ class QQOAuthClient:
             raise QQServiceError("QQ gave no access token")
         return token[0]
 
-    def openid(self, access_token):
+    def _openid(self, access_token):
         text = self._get("/oauth2.0/me", {"access_token": access_token})
         match = JSONP_RE.search(text)
         if not match:

@@ -1,8 +1,9 @@
-"""The built-in Alipay sandbox gateway (dev, demo, tests): a local stand-in for Alipay's page pay.
+"""The built-in Alipay sandbox (dev, demo, tests): a local stand-in for Alipay's page pay.
 
-It checks the order string with the app public key, shows the order, and on 付款 signs a notice
-and a return with the gateway private key, the way Alipay does: the notice is POSTed to the
-order's notify_url from here, and the browser goes on to its return_url.
+SandboxGateway is AlipayGateway with key pairs of its own, made on first use; the cashier view
+here plays Alipay's side. It checks the order string with the app public key, shows the order,
+and on 付款 signs a notice and a return with the gateway private key, the way Alipay does: the
+notice is POSTed to the order's notify_url from here, and the browser goes on to its return_url.
 """
 
 import json
@@ -13,6 +14,7 @@ from binascii import Error as Base64Error
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
+from pathlib import Path
 from urllib.parse import urlencode
 
 import requests
@@ -21,12 +23,13 @@ from Cryptodome.PublicKey import RSA
 from Cryptodome.Signature import pkcs1_15
 from django.conf import settings
 from django.core.cache import cache
-from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
-from django.shortcuts import render
+from django.http import Http404, HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect
+from django.template import engines
 from django.utils import timezone
 
-from meiduo_mall.apps.payment.gateway import ALIPAY_TIME_FORMAT, ALIPAY_TIME_ZONE
-from meiduo_mall.apps.payment.keys import (
+from meiduo_mall.apps.payment.gateways import gateway_class
+from meiduo_mall.apps.payment.gateways.alipay import ALIPAY_TIME_FORMAT, ALIPAY_TIME_ZONE, AlipayGateway
+from meiduo_mall.apps.payment.gateways.keys import (
     ensure_sandbox_keys,
     read_key,
     sandbox_app_public_key_path,
@@ -39,6 +42,19 @@ PAGE_PAY_METHOD = "alipay.trade.page.pay"
 SANDBOX_SELLER_ID = "2088000000000000"
 NOTIFY_TIMEOUT_SECONDS = 10
 PAID_TRADE_MEMORY = 24 * 3600
+
+
+class SandboxGateway(AlipayGateway):
+    """The real SDK code, signing and checking with the sandbox's own key pairs at the settings paths."""
+
+    def client(self):
+        ensure_sandbox_keys()
+        return super().client()
+
+    @classmethod
+    def check_configuration(cls):
+        # Its keys are made on first use and its seller is its own: nothing to configure.
+        return []
 
 
 class InvalidOrderString(Exception):
@@ -138,9 +154,19 @@ def _pay(order):
     return HttpResponseRedirect(f"{order['return_url']}?{urlencode(back)}")
 
 
+@lru_cache(maxsize=1)
+def _cashier_template():
+    return engines["django"].from_string(Path(__file__).with_name("sandbox_cashier.html").read_text())
+
+
+def _cashier_page(request, context, status=200):
+    return HttpResponse(_cashier_template().render(context, request), status=status)
+
+
 def gateway(request):
     """GET shows the order with 付款 / 取消; POST (the 付款 button, same query string) pays it."""
-    if not settings.ALIPAY_SANDBOX_ENABLED:
+    # Only while the shop runs on the sandbox: with any other gateway this page does not exist.
+    if not issubclass(gateway_class(), SandboxGateway):
         raise Http404
     if request.method not in ("GET", "POST"):
         return HttpResponseNotAllowed(["GET", "POST"])
@@ -151,8 +177,8 @@ def gateway(request):
         if cache.get(paid_key) or (request.method == "POST" and not cache.add(paid_key, True, PAID_TRADE_MEMORY)):
             raise InvalidOrderString("该订单已支付")
     except InvalidOrderString as exc:
-        return render(request, "payment/sandbox_gateway.html", {"error": str(exc)}, status=400)
+        return _cashier_page(request, {"error": str(exc)}, status=400)
     if request.method == "POST":
         return _pay(order)
     context = {"order": order, "cancel_url": f"{settings.FRONTEND_ORIGIN}/user_center_order.html"}
-    return render(request, "payment/sandbox_gateway.html", context)
+    return _cashier_page(request, context)
