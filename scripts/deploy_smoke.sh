@@ -59,11 +59,12 @@ REDIS_PORT=$(stack_free_port); ALIPAY_PORT=$(stack_free_port)
 SRV=$WORK/srv                  # plays /srv/meiduo
 ONE=$WORK/one                  # pages of the single-origin layout (its own js/host.js)
 mkdir -p "$SRV/var/media" "$SRV/var/static" "$WORK/alipay" "$WORK/nginx-temp" "$WORK/run"
-# The pages as a deployment has them: the checkout's front_end_pc/ with js/vendor/ (make vendor).
+# The pages as a deployment has them: the checkout's front_end_pc/ with js/vendor/ (make vendor); the shop's
+# pages are built into it below (build_pages).
 [ -f front_end_pc/js/vendor/vue.global.prod.js ] || fail "front_end_pc/js/vendor/ is missing: run make vendor"
 cp -r front_end_pc "$SRV/front_end_pc"
-# Not deployed: npm's build input, and the demo's generated pages and host.js of this checkout.
-rm -rf "$SRV/front_end_pc/node_modules" "$SRV/front_end_pc/index.html" "$SRV/front_end_pc/goods" "$SRV/front_end_pc/js/host.js"
+# Not deployed: npm's build input, and the pages and host.js built or generated in this checkout.
+rm -rf "$SRV/front_end_pc/node_modules" "$SRV/front_end_pc/"*.html "$SRV/front_end_pc/goods" "$SRV/front_end_pc/js/host.js"
 mkdir -p "$SRV/front_end_pc/goods"
 
 stack_run_as
@@ -89,7 +90,7 @@ export EMAIL_BACKEND=django.core.mail.backends.console.EmailBackend
 export ALIPAY_APP_PRIVATE_KEY_PATH=$WORK/alipay/app_private_key.pem
 export ALIPAY_PUBLIC_KEY_PATH=$WORK/alipay/alipay_public_key.pem
 export ALIPAY_URL="http://127.0.0.1:$ALIPAY_PORT/payment/sandbox/gateway/"
-# The seller the sandbox signs as (payment/sandbox.py), so notices are checked against a seller id.
+# The seller the sandbox signs as (payment/gateways/sandbox.py), so notices are checked against a seller id.
 export ALIPAY_SELLER_ID=2088000000000000
 export ALIPAY_NOTIFY_URL="http://127.0.0.1:$API_PORT/payment/notify/"
 export MEIDUO_UWSGI_SOCKET=$WORK/run/uwsgi.sock
@@ -112,12 +113,13 @@ smoke_db_created=1
 "$PY" manage.py migrate -v0
 # The sandbox's key pairs, made once by the sandbox's own code; production settings only read them.
 DJANGO_SETTINGS_MODULE=meiduo_mall.settings.dev "$PY" manage.py shell -v0 -c \
-    "from meiduo_mall.apps.payment.keys import ensure_sandbox_keys; ensure_sandbox_keys()"
+    "from meiduo_mall.apps.payment.gateways.keys import ensure_sandbox_keys; ensure_sandbox_keys()"
 [ "$RUN_AS" = "$(id -un)" ] || chown -R "$RUN_AS" "$WORK/alipay"
 "$PY" manage.py collectstatic --noinput -v0
 # The deploy checks on this very configuration; its warnings are those of plain HTTP on loopback.
 "$PY" manage.py check --deploy --fail-level ERROR >"$WORK/check-deploy.log" 2>&1 \
     || fail "manage.py check --deploy: $(cat "$WORK/check-deploy.log")"
+"$PY" manage.py build_pages
 "$PY" manage.py write_host_js
 # The single-origin pages are the same files; only js/host.js differs (the page's own origin).
 mkdir -p "$ONE/front_end_pc/js"
