@@ -20,8 +20,6 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
 
-logger = logging.getLogger("meiduo")
-
 
 class ShopError(Exception):
     """A request the shop refuses: an HTTP status, a Chinese message shown to the shopper as it is, and
@@ -29,14 +27,20 @@ class ShopError(Exception):
 
     status_code = status.HTTP_400_BAD_REQUEST
     message = "请求有误"
+    # Where a server-side failure (5xx) is logged, with its `reason`: what went wrong, never shown.
+    logger = "meiduo"
 
-    def __init__(self, message=None, *, errors=None, status_code=None, headers=None):
+    def __init__(self, message=None, *, errors=None, status_code=None, headers=None, reason=None):
         self.message = str(message or self.message)
         self.errors = errors or {}
         self.headers = headers or {}
+        self.reason = reason
         if status_code is not None:
             self.status_code = status_code
         super().__init__(self.message)
+
+    def __str__(self):
+        return self.reason or self.message
 
 
 class ServiceUnavailable(ShopError):
@@ -88,6 +92,11 @@ def message_list(message, errors):
     return [str(text) for texts in errors.values() for text in texts] or [message]
 
 
+def detail_body(message, errors):
+    """DRF's `{"detail": m}`, for refusals that read like DRF's own 404s (the catalogue)."""
+    return {"detail": message}
+
+
 def first_error(errors):
     """The first message of DRF error details, for pages that show one line."""
     if isinstance(errors, dict):
@@ -110,8 +119,9 @@ def as_field_errors(detail):
 
 
 def shop_error_body(exc, shape=message_body):
-    # Server-side failures are never a field's fault: `{"message": m}` whatever the view's shape.
+    # Server-side failures are logged, and never a field's fault: `{"message": m}` whatever the view's shape.
     if exc.status_code >= 500:
+        logging.getLogger(exc.logger).error("%s: %s", type(exc).__name__, exc)
         shape = message_body
     return shape(exc.message, exc.errors)
 
@@ -120,10 +130,10 @@ def exception_handler(exc, context):
     """DRF's handler, plus ShopError, ValidationError in the view's shape, an oversize body (413), a 404
     in DRF's Chinese words and an outage of the database or Redis (503)."""
     view = context.get("view")
-    shape = getattr(view, "error_shape", None)
+    # Read off the class: a function set as a class attribute would be bound to the view.
+    shape = getattr(type(view), "error_shape", None)
     if isinstance(exc, (DatabaseError, RedisError)):
-        logger.error("service unavailable in %s: %r", type(view).__name__, exc)
-        exc = ServiceUnavailable()
+        exc = ServiceUnavailable(reason=f"service unavailable in {type(view).__name__}: {exc!r}")
     elif isinstance(exc, RequestDataTooBig):
         exc = RequestTooLarge()
     elif isinstance(exc, Http404):
@@ -133,8 +143,6 @@ def exception_handler(exc, context):
         errors = as_field_errors(exc.detail)
         exc = ShopError(first_error(errors) or ShopError.message, errors=errors)
     if isinstance(exc, ShopError):
-        if exc.status_code >= 500:
-            logger.error("%s in %s: %s", type(exc).__name__, type(view).__name__, exc.message)
         return Response(shop_error_body(exc, shape or message_body), status=exc.status_code, headers=exc.headers)
     return drf_exception_handler(exc, context)
 

@@ -26,6 +26,8 @@ from rest_framework.exceptions import APIException
 from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.views import APIView
 
+from meiduo_mall.utils.exceptions import ShopError
+
 logger = logging.getLogger("meiduo")
 
 ENTRY_TIMEOUT = 3600
@@ -141,7 +143,7 @@ class ReadyJSONAnswerMixin:
         if request.method == "GET":
             try:
                 body = self.answer(request, **kwargs)
-            except (APIException, DatabaseError):
+            except (APIException, ShopError, DatabaseError):
                 return super().dispatch(request, *args, **kwargs)
             return json_response(body)
         return super().dispatch(request, *args, **kwargs)

@@ -1,10 +1,10 @@
-class CartError(Exception):
+from meiduo_mall.utils.exceptions import ShopError
+
+
+class CartError(ShopError):
     """A cart change the shop refuses; the message is shown to the shopper as it is."""
 
     message = "购物车操作失败"
-
-    def __init__(self, message=None):
-        super().__init__(message or self.message)
 
 
 class CartFull(CartError):

@@ -1,28 +1,15 @@
-from contextlib import contextmanager
-
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
-from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
-from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
+from meiduo_mall.utils.exceptions import field_errors
 from meiduo_mall.utils.ready_json import JSONOnly
 
-from .exceptions import CartError
 from .serializers import CartLineSerializer, CartRemovalSerializer, CartSelectionSerializer, CartSKUSerializer
 from .services import add_to_cart, cart_lines, cart_store, change_line
 
 MESSAGE_OK = {"message": "OK"}
-
-
-@contextmanager
-def refused_as_400():
-    """A change the cart rules refuse is a 400 in `non_field_errors`, which the pages show."""
-    try:
-        yield
-    except CartError as exc:
-        raise ValidationError({api_settings.NON_FIELD_ERRORS_KEY: [str(exc)]}) from None
 
 
 class CartAPIView(APIView):
@@ -30,6 +17,8 @@ class CartAPIView(APIView):
 
     # JSON in, JSON out, whatever the headers say: DRF's negotiation was a tenth of an add to the cart.
     content_negotiation_class = JSONOnly
+    # A change the cart rules refuse is a 400 in `non_field_errors`, which the pages show.
+    error_shape = field_errors
 
     def perform_authentication(self, request):
         # Deferred to services.cart_user(): a bad token makes a guest here, never a 401.
@@ -61,15 +50,13 @@ class CartView(CartAPIView):
     @extend_schema(request=CartLineSerializer, responses={201: CartLineSerializer})
     def post(self, request):
         store, data = cart_store(request), self.validated(CartLineSerializer, request)
-        with refused_as_400():
-            add_to_cart(store, data["sku_id"], data["count"], data["selected"])
+        add_to_cart(store, data["sku_id"], data["count"], data["selected"])
         return self.answer(store, line_answer(data), status.HTTP_201_CREATED)
 
     @extend_schema(request=CartLineSerializer, responses=CartLineSerializer)
     def put(self, request):
         store, data = cart_store(request), self.validated(CartLineSerializer, request)
-        with refused_as_400():
-            change_line(store, data["sku_id"], data["count"], data["selected"])
+        change_line(store, data["sku_id"], data["count"], data["selected"])
         return self.answer(store, line_answer(data))
 
     @extend_schema(request=CartRemovalSerializer, responses={204: OpenApiResponse(description="已删除")})

@@ -58,7 +58,7 @@ def launched_skus(category_id):
 
 def ensure_category(category_id):
     if not GoodsCategory.objects.filter(id=category_id).exists():
-        raise CategoryNotFound(category_id)
+        raise CategoryNotFound
 
 
 def category_sku_count(category_id):
@@ -94,7 +94,7 @@ def sku_list_page(category_id, ordering, page, page_size):
         return int(count), results
     count = category_sku_count(category_id)
     if page > max(1, math.ceil(count / page_size)):
-        raise PageOutOfRange(page)
+        raise PageOutOfRange
     offset = (page - 1) * page_size
     rows, offset = rows_from_nearest_mark(category_id, ordering, offset)
     ids = list(rows.values_list("id", flat=True)[offset : offset + page_size])
@@ -175,7 +175,7 @@ def category_breadcrumb(category_id):
 def breadcrumb_of(category_id):
     category = GoodsCategory.objects.select_related("parent__parent").filter(id=category_id).first()
     if category is None:
-        raise CategoryNotFound(category_id)
+        raise CategoryNotFound
     chain = [category]
     while chain[0].parent_id is not None and len(chain) < 3:
         chain.insert(0, chain[0].parent)

@@ -4,17 +4,15 @@ from urllib.parse import urlencode
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers
-from rest_framework.exceptions import NotFound
 
 from meiduo_mall.utils.db_router import replica_reads
+from meiduo_mall.utils.exceptions import detail_body
 from meiduo_mall.utils.pagination import StandardResultsSetPagination
 from meiduo_mall.utils.ready_json import PublicCachedJSONView
 
 from . import services
-from .exceptions import CategoryNotFound, PageOutOfRange
+from .exceptions import PageOutOfRange
 from .serializers import SKUSerializer
-
-CATEGORY_NOT_FOUND = "商品类别不存在"
 
 
 def positive_int(value):
@@ -29,6 +27,7 @@ class CategorySKUListView(PublicCachedJSONView):
     """G1: one page of a level-3 category's launched SKUs."""
 
     pagination = StandardResultsSetPagination
+    error_shape = detail_body
 
     @extend_schema(
         parameters=[
@@ -52,12 +51,7 @@ class CategorySKUListView(PublicCachedJSONView):
     @replica_reads()
     def answer(self, request, category_id):
         page, page_size, ordering = self.page_query(request)
-        try:
-            count, results = services.sku_list_page(category_id, ordering, page, page_size)
-        except CategoryNotFound as exc:
-            raise NotFound(CATEGORY_NOT_FOUND) from exc
-        except PageOutOfRange as exc:
-            raise NotFound("无效页面") from exc
+        count, results = services.sku_list_page(category_id, ordering, page, page_size)
         next_page = page + 1 if page * page_size < count else None
         return b'{"count":%d,"next":%s,"previous":%s,"results":%s}' % (
             count,
@@ -74,7 +68,7 @@ class CategorySKUListView(PublicCachedJSONView):
             query = request.GET
             page = positive_int(query.get("page", 1))
             if page is None:
-                raise NotFound("无效页面")
+                raise PageOutOfRange
             page_size = positive_int(query.get(self.pagination.page_size_query_param))
             page_size = min(page_size or self.pagination.page_size, self.pagination.max_page_size)
             if len(page_queries) >= PER_URL_KEPT:
@@ -129,20 +123,21 @@ def page_link(request, page):
 class CategoryHotSKUsView(PublicCachedJSONView):
     """G3: the category's best sellers, a bare array."""
 
+    error_shape = detail_body
+
     @extend_schema(responses=SKUSerializer(many=True))
     def get(self, request, category_id):
         return super().get(request, category_id=category_id)
 
     @replica_reads()
     def answer(self, request, category_id):
-        try:
-            return services.hot_skus(category_id)
-        except CategoryNotFound as exc:
-            raise NotFound(CATEGORY_NOT_FOUND) from exc
+        return services.hot_skus(category_id)
 
 
 class CategoryView(PublicCachedJSONView):
     """G2: the breadcrumb of a category."""
+
+    error_shape = detail_body
 
     @extend_schema(responses=OpenApiTypes.OBJECT)
     def get(self, request, category_id):
@@ -150,7 +145,4 @@ class CategoryView(PublicCachedJSONView):
 
     @replica_reads()
     def answer(self, request, category_id):
-        try:
-            return services.category_breadcrumb(category_id)
-        except CategoryNotFound as exc:
-            raise NotFound(CATEGORY_NOT_FOUND) from exc
+        return services.category_breadcrumb(category_id)

@@ -1,7 +1,9 @@
 """What can go wrong with an order, in the words the shopper sees."""
 
+from meiduo_mall.utils.exceptions import ShopError
 
-class OrderError(Exception):
+
+class OrderError(ShopError):
     """A rule of the shop refused the request; the message is shown to the shopper as is."""
 
 
@@ -10,8 +12,7 @@ class UnableToPlaceOrder(OrderError):
 
 
 class EmptySelection(UnableToPlaceOrder):
-    def __init__(self):
-        super().__init__("购物车中没有勾选的商品")
+    message = "购物车中没有勾选的商品"
 
 
 class InsufficientStock(UnableToPlaceOrder):

@@ -1,6 +1,5 @@
-class VerificationError(Exception):
-    """A code check failed or a send was refused; `message` is what the page shows the shopper."""
+from meiduo_mall.utils.exceptions import ShopError
 
-    def __init__(self, message):
-        super().__init__(message)
-        self.message = message
+
+class VerificationError(ShopError):
+    """A code check failed or a send was refused; `message` is what the page shows the shopper."""
