@@ -36,10 +36,6 @@ class PlaceOrderSerializer(serializers.Serializer):
         if user is not None:
             self.fields["address"].queryset = Address.objects.filter(user=user, is_deleted=False)
 
-    def error_list(self):
-        """The page alerts data[0], so every placement error is sent as one bare list."""
-        return [str(message) for messages in self.errors.values() for message in messages]
-
 
 class OrderSKUSerializer(serializers.ModelSerializer):
     class Meta:

@@ -2,16 +2,16 @@ from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers, status
-from rest_framework.exceptions import ValidationError
 from rest_framework.generics import ListAPIView, RetrieveAPIView
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from meiduo_mall.utils.db_router import replica_reads
+from meiduo_mall.utils.exceptions import message_list
 
 from . import services
-from .exceptions import OrderStateError, UnableToPlaceOrder
+from .exceptions import OrderStateError
 from .models import OrderGoods, OrderInfo
 from .serializers import (
     CommentSerializer,
@@ -37,10 +37,6 @@ def members_orders(user):
 
 def owned_order(request, order_id):
     return get_object_or_404(OrderInfo, order_id=order_id, user=request.user)
-
-
-def refused(exc):
-    return Response({"message": str(exc)}, status=status.HTTP_400_BAD_REQUEST)
 
 
 ORDER_STEP_SCHEMA = extend_schema(
@@ -82,6 +78,8 @@ class OrderListView(ListAPIView):
 class OrdersView(OrderListView):
     """GET: my orders; POST: place an order from the selected cart lines."""
 
+    error_shape = message_list
+
     @extend_schema(
         request=PlaceOrderSerializer,
         responses={
@@ -93,12 +91,8 @@ class OrdersView(OrderListView):
     )
     def post(self, request):
         serializer = PlaceOrderSerializer(data=request.data, user=request.user)
-        if not serializer.is_valid():
-            raise ValidationError(serializer.error_list())
-        try:
-            order = services.place_order(request.user, **serializer.validated_data)
-        except UnableToPlaceOrder as exc:
-            raise ValidationError([str(exc)]) from exc
+        serializer.is_valid(raise_exception=True)
+        order = services.place_order(request.user, **serializer.validated_data)
         return Response(
             {"order_id": order.order_id, "total_amount": str(order.total_amount)}, status=status.HTTP_201_CREATED
         )
@@ -120,7 +114,7 @@ class OrderCancelView(APIView):
     def put(self, request, order_id):
         order = owned_order(request, order_id)
         if not services.cancel(order):
-            return refused("订单当前不能取消")
+            raise OrderStateError("订单当前不能取消")
         return Response({"order_id": order.order_id, "status": order.status})
 
 
@@ -130,10 +124,7 @@ class OrderReceiptView(APIView):
     @ORDER_STEP_SCHEMA
     def put(self, request, order_id):
         order = owned_order(request, order_id)
-        try:
-            services.confirm_receipt(order)
-        except OrderStateError as exc:
-            return refused(exc)
+        services.confirm_receipt(order)
         return Response({"order_id": order.order_id, "status": order.status})
 
 
@@ -143,11 +134,7 @@ class UncommentedGoodsView(APIView):
     @extend_schema(responses=OrderLineSerializer(many=True))
     def get(self, request, order_id):
         order = owned_order(request, order_id)
-        try:
-            lines = services.uncommented_lines(order)
-        except OrderStateError as exc:
-            return refused(exc)
-        return Response(OrderLineSerializer(lines, many=True).data)
+        return Response(OrderLineSerializer(services.uncommented_lines(order), many=True).data)
 
 
 class OrderCommentView(APIView):
@@ -159,10 +146,7 @@ class OrderCommentView(APIView):
         serializer = CommentSerializer(data=request.data, context={"order_id": order.order_id})
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        try:
-            services.comment_order_line(order, data["sku"], data["comment"], data["score"], data["is_anonymous"])
-        except OrderStateError as exc:
-            return refused(exc)
+        services.comment_order_line(order, data["sku"], data["comment"], data["score"], data["is_anonymous"])
         return Response(
             {"order_id": order.order_id, "sku": data["sku"], "status": order.status}, status=status.HTTP_201_CREATED
         )

@@ -1,29 +1,50 @@
-class PaymentError(Exception):
+from rest_framework import status
+
+from meiduo_mall.utils.exceptions import ShopError
+
+
+class PaymentError(ShopError):
     """Base of the payment app's own errors."""
+
+    logger = "meiduo.payment"
 
 
 class OrderNotPayable(PaymentError):
     """Not the member's own unpaid Alipay order, so there is nothing to pay."""
 
+    message = "订单信息有误"
+
 
 class InvalidAlipayMessage(PaymentError):
-    """A notice or return that does not prove a payment: bad signature, wrong app, amount or order."""
+    """A notice or return that does not prove a payment: bad signature, wrong app, amount or order.
+    `reason` says which, for the log; the shopper only learns that the request is not genuine."""
+
+    status_code = status.HTTP_403_FORBIDDEN
+    message = "非法请求"
 
     def __init__(self, reason):
-        super().__init__(reason)
-        self.reason = reason
+        super().__init__(reason=reason)
 
 
 class PaymentNotApplicable(PaymentError):
     """A genuine payment the order can no longer take (cancelled, or paid by another trade): refund it."""
 
+    message = "订单已无法支付，请联系客服退款"
+
     def __init__(self, order_status):
-        super().__init__(order_status)
+        super().__init__(reason=f"order status {order_status}")
         self.order_status = order_status
 
 
 class PaymentUnavailable(PaymentError):
-    """Alipay cannot be used: a key file is missing or unreadable. `check --deploy` reports the same."""
+    """Alipay cannot be used: a key file is missing or unreadable. `check --deploy` reports the same;
+    `reason` names the file and why, for the log."""
+
+    status_code = status.HTTP_503_SERVICE_UNAVAILABLE
+    message = "支付暂不可用"
+
+    def __init__(self, reason):
+        super().__init__(reason=reason)
 
 
 class AlipayKeyMissing(PaymentUnavailable):

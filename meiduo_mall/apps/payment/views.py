@@ -1,22 +1,18 @@
 import logging
 
 from django.db import DatabaseError
-from django.http import HttpResponse, JsonResponse
+from django.http import HttpResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
-from rest_framework import serializers, status
+from rest_framework import serializers
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from meiduo_mall.apps.payment import services
-from meiduo_mall.apps.payment.exceptions import (
-    InvalidAlipayMessage,
-    OrderNotPayable,
-    PaymentNotApplicable,
-    PaymentUnavailable,
-)
+from meiduo_mall.apps.payment.exceptions import PaymentUnavailable
+from meiduo_mall.utils.exceptions import json_error
 from meiduo_mall.utils.origins import pages_origin
 from meiduo_mall.utils.schema import MESSAGE
 
@@ -26,13 +22,6 @@ RETURN_PARAMETERS = [
     OpenApiParameter(name, str, OpenApiParameter.QUERY, required=True)
     for name in ("out_trade_no", "trade_no", "total_amount", "app_id", "sign", "sign_type")
 ]
-PAYMENT_UNAVAILABLE = {"message": "支付暂不可用"}
-
-
-def payment_unavailable(exc):
-    """The body of the 503 when the Alipay keys cannot serve; the log names the file and why, as check --deploy."""
-    logger.error("alipay unavailable: %s", exc)
-    return PAYMENT_UNAVAILABLE
 
 
 class PaymentURLView(APIView):
@@ -48,13 +37,7 @@ class PaymentURLView(APIView):
         }
     )
     def get(self, request, order_id):
-        try:
-            alipay_url = services.alipay_url_for(request.user, order_id, pages_origin(request))
-        except OrderNotPayable:
-            return Response({"message": "订单信息有误"}, status=status.HTTP_400_BAD_REQUEST)
-        except PaymentUnavailable as exc:
-            return Response(payment_unavailable(exc), status=status.HTTP_503_SERVICE_UNAVAILABLE)
-        return Response({"alipay_url": alipay_url})
+        return Response({"alipay_url": services.alipay_url_for(request.user, order_id, pages_origin(request))})
 
 
 @csrf_exempt
@@ -69,7 +52,7 @@ def alipay_notify(request):
         return HttpResponse("fail", content_type="text/plain", status=503)
     except PaymentUnavailable as exc:
         # Anything but `success` makes Alipay send the notice again (8 times over 25 hours): time to fix the keys.
-        return JsonResponse(payment_unavailable(exc), status=503, json_dumps_params={"ensure_ascii": False})
+        return json_error(exc)
     return HttpResponse("success" if accepted else "fail", content_type="text/plain")
 
 
@@ -91,12 +74,4 @@ class PaymentStatusView(APIView):
         },
     )
     def put(self, request):
-        try:
-            trade_id = services.confirm_alipay_return(request.query_params.dict())
-        except InvalidAlipayMessage:
-            return Response({"message": "非法请求"}, status=status.HTTP_403_FORBIDDEN)
-        except PaymentUnavailable as exc:
-            return Response(payment_unavailable(exc), status=status.HTTP_503_SERVICE_UNAVAILABLE)
-        except PaymentNotApplicable:
-            return Response({"message": "订单已无法支付，请联系客服退款"}, status=status.HTTP_400_BAD_REQUEST)
-        return Response({"trade_id": trade_id})
+        return Response({"trade_id": services.confirm_alipay_return(request.query_params.dict())})
