@@ -52,7 +52,7 @@ format: $(VENV)/.dev
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
 
-# The Celery app defaults to the production settings, as wsgi.py does; these targets run the dev ones.
+# The worker and beat refuse to start without DJANGO_SETTINGS_MODULE; these targets run the dev settings.
 worker beat: export DJANGO_SETTINGS_MODULE ?= meiduo_mall.settings.dev
 
 worker: $(VENV)/.runtime

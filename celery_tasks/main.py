@@ -1,22 +1,27 @@
-"""The Celery app. Start a worker with: celery -A celery_tasks.main worker -l info
+"""The Celery worker and beat: celery -A celery_tasks.main worker -l info
 
-Like wsgi.py, a process started without DJANGO_SETTINGS_MODULE gets the production settings: a
-worker that silently ran the dev settings would send no SMS (console backend) and write to SQLite,
-while the production settings refuse to start without DJANGO_SECRET_KEY. Dev and tests run tasks
-eagerly; a worker for them is started with DJANGO_SETTINGS_MODULE set.
+The settings come from DJANGO_SETTINGS_MODULE and nowhere else: a worker that guessed them could
+send no SMS (the dev console backend) or write to the wrong database. `make worker` and `make beat`
+set the dev settings, docker/ and scripts/ set theirs. The app itself is meiduo_mall.utils.tasks's,
+the one the web processes enqueue with.
 """
 
 import os
 
-from celery import Celery
+from django.core.exceptions import ImproperlyConfigured
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "meiduo_mall.settings.prod")
+if not os.environ.get("DJANGO_SETTINGS_MODULE"):
+    raise ImproperlyConfigured(
+        "celery_tasks needs DJANGO_SETTINGS_MODULE, e.g. DJANGO_SETTINGS_MODULE=meiduo_mall.settings.prod "
+        "celery -A celery_tasks.main worker (make worker sets the dev settings)"
+    )
 
 import django  # noqa: E402
+from django.apps import apps  # noqa: E402
 
-django.setup()
+if not apps.ready:
+    django.setup()
 
-celery_app = Celery("meiduo")
-celery_app.config_from_object("django.conf:settings", namespace="CELERY")
-celery_app.autodiscover_tasks(["celery_tasks.sms", "celery_tasks.email", "celery_tasks.html", "celery_tasks.orders"])
+from meiduo_mall.utils.tasks import celery_app  # noqa: E402
+
 app = celery_app

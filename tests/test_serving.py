@@ -11,9 +11,9 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.management import call_command
 from django.test import RequestFactory
-from django_redis import get_redis_connection
 
-from celery_tasks.html.tasks import generate_static_sku_detail_html
+from celery_tasks.html.tasks import regenerate_detail_html
+from meiduo_mall.apps.carts.tests.fixtures import fill_cart
 from meiduo_mall.apps.goods.models import SKU, SKUImage
 from meiduo_mall.utils.origins import host_js, pages_origin
 
@@ -49,9 +49,7 @@ def test_pages_origin_believes_only_whitelisted_origins(two_origins, headers, ex
 
 
 def place_alipay_order(client, user, address, sku):
-    cart = get_redis_connection("cart")
-    cart.hset(f"cart_{user.id}", sku.id, 1)
-    cart.sadd(f"cart_selected_{user.id}", sku.id)
+    fill_cart(user, {sku.id: 1})
     response = client.post("/orders/", {"address": address.id, "pay_method": 2}, format="json")
     assert response.status_code == 201, response.content
     return response.json()["order_id"]
@@ -101,7 +99,7 @@ def test_image_urls_are_absolute_in_answers_and_pages(
     listing = api_client.get(f"/categories/{sku.category_id}/skus/", {"page": 1, "page_size": 5}).json()
     assert [line["default_image_url"] for line in listing["results"]] == [sku.default_image_url]
 
-    generate_static_sku_detail_html(sku.id)
+    regenerate_detail_html(sku.id)
     page = (tmp_path / "goods" / f"{sku.id}.html").read_text(encoding="utf-8")
     sources = re.findall(r'<img[^>]* src="([^"]*)"', page)
     assert sources and all(source.startswith("http") for source in sources), sources

@@ -1,13 +1,9 @@
 import smtplib
 
 from celery.exceptions import SoftTimeLimitExceeded
-from django.conf import settings
-from django.core.mail import send_mail
-from django.utils.html import format_html
 
 from celery_tasks.main import celery_app
-
-VERIFY_EMAIL_SUBJECT = "美多商城邮箱验证"
+from meiduo_mall.apps.users import email_verification
 
 
 # Acknowledged after it ran, and again delivered when a worker dies mid-send: a second copy of the
@@ -25,15 +21,4 @@ VERIFY_EMAIL_SUBJECT = "美多商城邮箱验证"
     retry_jitter=True,
 )
 def send_verify_email(to_email, verify_url):
-    """The HTML mail with the link that activates `to_email` (API.md §6.6)."""
-    html = format_html(
-        "<p>尊敬的用户您好！</p>"
-        "<p>感谢您使用美多商城。</p>"
-        "<p>您的邮箱为：{}。请点击此链接激活您的邮箱（24小时内有效）：</p>"
-        '<p><a href="{}">{}</a></p>',
-        to_email,
-        verify_url,
-        verify_url,
-    )
-    text = f"您的邮箱为：{to_email}。请打开此链接激活您的邮箱（24小时内有效）：{verify_url}"
-    send_mail(VERIFY_EMAIL_SUBJECT, text, settings.EMAIL_FROM, [to_email], html_message=html)
+    email_verification.send_verify_email(to_email, verify_url)

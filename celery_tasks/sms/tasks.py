@@ -1,7 +1,5 @@
-from django.conf import settings
-
 from celery_tasks.main import celery_app
-from meiduo_mall.apps.verifications.sms import get_sms_backend
+from meiduo_mall.apps.verifications import services
 from meiduo_mall.apps.verifications.sms.base import SMSSendError
 
 
@@ -18,6 +16,5 @@ from meiduo_mall.apps.verifications.sms.base import SMSSendError
     retry_jitter=True,
 )
 def send_sms_code(mobile, sms_code, expires_minutes=None):
-    """Send a verification code by SMS. `expires_minutes` is accepted for VAR-A callers."""
-    minutes = expires_minutes or settings.SMS_CODE_REDIS_EXPIRES // 60
-    get_sms_backend().send_verification_code(mobile, sms_code, int(minutes))
+    """`expires_minutes` is accepted for VAR-A callers."""
+    services.send_sms_code(mobile, sms_code, expires_minutes)

@@ -357,8 +357,8 @@ READY_JSON_LOCAL_SECONDS = 1.0
 LIST_MARK_STRIDE = 1000
 # The static home page picks up new ads and menu changes within 5 minutes. A run still queued when
 # the next is due is dropped (expires), so a stopped worker does not come back to a backlog.
-CELERY_BEAT_SCHEDULE["generate-static-index-html"] = {
-    "task": "generate_static_index_html",
+CELERY_BEAT_SCHEDULE["generate-index-html"] = {
+    "task": "generate_index_html",
     "schedule": 300.0,
     "options": {"expires": 300.0},
 }

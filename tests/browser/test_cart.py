@@ -3,11 +3,11 @@
 import re
 
 import pytest
-from django_redis import get_redis_connection
 from playwright.sync_api import expect
 
-from celery_tasks.html.tasks import generate_static_sku_detail_html
-from conftest import log_in_page
+from celery_tasks.html.tasks import regenerate_detail_html
+from meiduo_mall.apps.carts.tests.fixtures import cart_of, fill_cart
+from tests.browser.fixtures import log_in_page
 from tests.factories import DEFAULT_PASSWORD, SKUFactory, UserFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -31,11 +31,9 @@ def test_guest_cart_from_detail_pages_to_a_merged_member_cart(page):
     case = SKUFactory(name="购物车测试手机壳", price="49.90", stock=10)
     earlier = SKUFactory(name="上次加购的耳机", price="299.00", stock=10)
     for sku in (phone, case):
-        generate_static_sku_detail_html(sku.id)
+        regenerate_detail_html(sku.id)
     user = UserFactory()
-    redis = get_redis_connection("cart")
-    redis.hset(f"cart_{user.id}", mapping={phone.id: 5, earlier.id: 1})
-    redis.sadd(f"cart_selected_{user.id}", phone.id, earlier.id)
+    fill_cart(user, {phone.id: 5, earlier.id: 1})
 
     add_from_detail_page(page, phone, 1)
     expect(page.locator(".mini-cart-count")).to_have_text("1")
@@ -82,18 +80,13 @@ def test_guest_cart_from_detail_pages_to_a_merged_member_cart(page):
     expect(page.locator(".selected-amount")).to_have_text("¥4297.00")
     expect(page.locator(".mini-cart-count")).to_have_text("6")
     assert not any(cookie["name"] == "cart" for cookie in page.context.cookies())
-    assert redis.hgetall(f"cart_{user.id}") == {
-        str(phone.id).encode(): b"2",
-        str(case.id).encode(): b"3",
-        str(earlier.id).encode(): b"1",
-    }
+    assert cart_of(user)[0] == {phone.id: 2, case.id: 3, earlier.id: 1}
 
 
 def test_member_removes_a_line_and_selects_all(page):
     skus = [SKUFactory(name=f"会员购物车商品{n}", price="10.00", stock=10) for n in (1, 2)]
     user = UserFactory()
-    redis = get_redis_connection("cart")
-    redis.hset(f"cart_{user.id}", mapping={skus[0].id: 1, skus[1].id: 2})
+    fill_cart(user, {skus[0].id: 1, skus[1].id: 2}, unselected={skus[0].id, skus[1].id})
     log_in_page(page, user)
 
     page.goto("/cart.html")
@@ -114,8 +107,7 @@ def test_member_removes_a_line_and_selects_all(page):
     cart_line(page, skus[1]).locator(".count").press("Enter")
     expect(page.locator("#site-toast")).to_have_text("商品库存不足")
     expect(cart_line(page, skus[1]).locator(".count")).to_have_value("3")
-    assert redis.hgetall(f"cart_{user.id}") == {str(skus[1].id).encode(): b"3"}
-    assert redis.smembers(f"cart_selected_{user.id}") == {str(skus[1].id).encode()}
+    assert cart_of(user) == ({skus[1].id: 3}, {skus[1].id})
 
     page.locator(".settle").click()
     expect(page).to_have_url(re.compile(r"/place_order\.html$"))

@@ -4,6 +4,7 @@ from django.contrib import admin, messages
 from unfold.admin import ModelAdmin, TabularInline
 
 from meiduo_mall.utils.admin import ImageStorageErrorsAsMessages
+from meiduo_mall.utils.tasks import enqueue
 
 from .models import Content, ContentCategory
 
@@ -22,16 +23,14 @@ class ContentCategoryAdmin(ModelAdmin):
 
 
 @admin.action(description="立即重新生成首页")
-def regenerate_index_html(modeladmin, request, queryset):
-    from celery_tasks.html.tasks import generate_static_index_html
-
-    generate_static_index_html.delay()
+def generate_index_html(modeladmin, request, queryset):
+    enqueue("generate_index_html")
     modeladmin.message_user(request, "已提交首页生成任务", messages.SUCCESS)
 
 
 @admin.register(Content)
 class ContentAdmin(ImageStorageErrorsAsMessages, ModelAdmin):
-    actions = [regenerate_index_html]
+    actions = [generate_index_html]
     list_display = ("id", "title", "category", "sequence", "status")
     list_select_related = ("category",)
     list_filter = ("category", "status")

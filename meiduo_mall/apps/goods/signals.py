@@ -8,6 +8,8 @@ from django.db.models import Q
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
+from meiduo_mall.utils.tasks import enqueue
+
 from . import services
 from .models import (
     SKU,
@@ -24,11 +26,9 @@ logger = logging.getLogger("meiduo")
 
 
 def send_detail_page_tasks(sku_ids):
-    from celery_tasks.html.tasks import generate_static_sku_detail_html
-
     for sku_id in sku_ids:
         try:
-            generate_static_sku_detail_html.delay(sku_id)
+            enqueue("regenerate_detail_html", sku_id)
         except Exception:
             # The change itself is committed; a page missed here is rebuilt by regenerate_detail_html.
             logger.exception("could not queue the detail page of SKU %s", sku_id)

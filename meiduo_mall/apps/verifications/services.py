@@ -7,9 +7,10 @@ from django.conf import settings
 from django_redis import get_redis_connection
 from redis.exceptions import WatchError
 
-from celery_tasks.sms.tasks import send_sms_code
+from meiduo_mall.utils.tasks import enqueue
 
 from .exceptions import VerificationError
+from .sms import get_sms_backend
 
 # No 0/O, 1/I/L: the shopper has to read these off a distorted image.
 CAPTCHA_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXY3456789"
@@ -72,7 +73,14 @@ def issue_sms_code(mobile, client_ip):
             pipe.execute()
         except WatchError:
             raise VerificationError("发送短信过于频繁") from None
-    send_sms_code.delay(mobile, code)
+    # Nothing waits for a commit here: the code is in Redis already.
+    enqueue("send_sms_code", mobile, code)
+
+
+def send_sms_code(mobile, code, expires_minutes=None):
+    """Send the code by the configured SMS backend; the task send_sms_code calls this, retrying SMSSendError."""
+    minutes = expires_minutes or settings.SMS_CODE_REDIS_EXPIRES // 60
+    get_sms_backend().send_verification_code(mobile, code, int(minutes))
 
 
 def use_sms_code(mobile, code):

@@ -9,7 +9,7 @@ from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from celery_tasks.html.tasks import generate_static_index_html, generate_static_sku_detail_html
+from celery_tasks.html.tasks import generate_index_html, regenerate_detail_html
 from meiduo_mall.apps.contents.models import Content, ContentCategory
 from meiduo_mall.apps.goods import services
 from meiduo_mall.apps.goods.detail_page import generate_detail_pages
@@ -50,7 +50,7 @@ def read_page(pages_dir, sku):
 
 def test_detail_page_has_the_sku_its_breadcrumb_and_sibling_links(pages_dir, phone):
     sku = phone["gold-64"]
-    generate_static_sku_detail_html(sku.id)
+    regenerate_detail_html(sku.id)
     html = read_page(pages_dir, sku)
     goods = sku.goods
     assert "测试手机 gold-64" in html and "¥4999.00" in html
@@ -65,7 +65,7 @@ def test_detail_page_has_the_sku_its_breadcrumb_and_sibling_links(pages_dir, pho
 
 
 def test_rich_text_is_sanitized(pages_dir, phone):
-    generate_static_sku_detail_html(phone["grey-64"].id)
+    regenerate_detail_html(phone["grey-64"].id)
     html = read_page(pages_dir, phone["grey-64"])
     assert "<b>真的</b>" in html
     assert 'alert("x")' not in html and "<script>alert" not in html
@@ -73,21 +73,21 @@ def test_rich_text_is_sanitized(pages_dir, phone):
 
 def test_sku_with_incomplete_specs_or_unlaunched_gets_no_page(pages_dir, phone):
     sku = phone["grey-256"]
-    generate_static_sku_detail_html(sku.id)
+    regenerate_detail_html(sku.id)
     assert (pages_dir / "goods" / f"{sku.id}.html").exists()
     sku.is_launched = False
     sku.save()
-    generate_static_sku_detail_html(sku.id)
+    regenerate_detail_html(sku.id)
     assert not (pages_dir / "goods" / f"{sku.id}.html").exists()
     incomplete = phone["gold-64"]
     incomplete.specs.first().delete()
-    generate_static_sku_detail_html(incomplete.id)
+    regenerate_detail_html(incomplete.id)
     assert not (pages_dir / "goods" / f"{incomplete.id}.html").exists()
 
 
 def test_pages_are_written_without_leftover_temp_files(pages_dir, phone):
     for sku in phone.values():
-        generate_static_sku_detail_html(sku.id)
+        regenerate_detail_html(sku.id)
     assert sorted(p.name for p in (pages_dir / "goods").iterdir()) == sorted(f"{s.id}.html" for s in phone.values())
 
 
@@ -138,7 +138,7 @@ def test_home_page_shows_menu_and_ads_by_slot(pages_dir, phone):
     Content.objects.create(category=news, title="新品快讯", url="/index.html", sequence=2)
     Content.objects.create(category=news, title="隐藏快讯", url="/index.html", sequence=1, status=False)
     Content.objects.create(category=floor, title="楼层商品", url="/goods/1.html", text="¥10.00", sequence=1)
-    generate_static_index_html()
+    generate_index_html()
     html = (pages_dir / "index.html").read_text(encoding="utf-8")
     assert f'src="{settings.MEDIA_URL}contents/a.jpg"' in html and 'alt="大促"' in html
     assert "新品快讯" in html and "隐藏快讯" not in html
@@ -164,7 +164,7 @@ def test_seed_bulk_skus_tops_up_to_the_wanted_number(phone):
 
 def test_a_new_sibling_updates_the_links_of_the_existing_pages(pages_dir, phone, django_capture_on_commit_callbacks):
     gold_64 = phone["gold-64"]
-    generate_static_sku_detail_html(gold_64.id)
+    regenerate_detail_html(gold_64.id)
     assert '<span class="option disabled" title="暂无此组合">256GB</span>' in read_page(pages_dir, gold_64)
     gold = SpecificationOption.objects.get(value="金色")
     large = SpecificationOption.objects.get(value="256GB")

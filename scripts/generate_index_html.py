@@ -1,5 +1,5 @@
 #!/usr/bin/env python
-"""Regenerate the home page: `python scripts/regenerate_index_html.py` (settings from DJANGO_SETTINGS_MODULE)."""
+"""Generate the home page: `python scripts/generate_index_html.py` (settings from DJANGO_SETTINGS_MODULE)."""
 
 import os
 import sys

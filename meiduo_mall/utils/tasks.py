@@ -1,0 +1,38 @@
+"""The Celery app, and how the apps hand it work: by task name, so no app imports `celery_tasks`.
+
+The tasks live in celery_tasks/ and call the apps' services; the apps only name them. A worker
+(celery_tasks.main) imports TASK_MODULES. A process that runs tasks eagerly (dev and tests,
+CELERY_TASK_ALWAYS_EAGER) imports them on its first enqueue, so the task runs in place, as
+`.delay()` would have run it; any other process publishes the name to the broker.
+"""
+
+from functools import partial
+
+from celery import Celery
+from django.db import transaction
+
+TASK_MODULES = (
+    "celery_tasks.sms.tasks",
+    "celery_tasks.email.tasks",
+    "celery_tasks.html.tasks",
+    "celery_tasks.orders.tasks",
+)
+
+celery_app = Celery("meiduo")
+celery_app.config_from_object("django.conf:settings", namespace="CELERY")
+celery_app.conf.imports = TASK_MODULES
+
+
+def enqueue(name, *args, **kwargs):
+    """Run the task `name` with these arguments: queued for a worker, or in place where tasks run eagerly."""
+    if celery_app.conf.task_always_eager:
+        if name not in celery_app.tasks:
+            celery_app.loader.import_default_modules()
+        return celery_app.tasks[name].apply_async(args, kwargs)
+    return celery_app.send_task(name, args, kwargs)
+
+
+def enqueue_after_commit(name, *args, **kwargs):
+    """enqueue() once the current transaction commits (at once outside one), so the task reads what was
+    written. Robust: the change stands even when the broker is down; what the task missed is logged."""
+    transaction.on_commit(partial(enqueue, name, *args, **kwargs), robust=True)
