@@ -5,7 +5,7 @@ PIP := $(PY) -m pip
 VUE := front_end_pc/js/vendor/vue.global.prod.js
 export PORT ?= 8000
 
-.PHONY: run test lint format worker beat vendor services bench clean
+.PHONY: run test lint format worker beat vendor pages services bench clean
 
 $(VENV)/bin/python:
 	$(PYTHON_BOOT) -m venv $(VENV)
@@ -29,19 +29,23 @@ $(VUE): front_end_pc/node_modules/.package-lock.json
 
 vendor: $(VUE)
 
+# The shop's pages, front_end_pc/<name>.html, from templates/pages/ (git-ignored build output).
+pages: $(VENV)/.runtime
+	$(PY) manage.py build_pages --pages-dir front_end_pc
+
 ## make run: the embedded demo (SQLite, embedded Redis, eager Celery) on http://127.0.0.1:$(PORT)
-run: $(VENV)/.runtime vendor
+run: $(VENV)/.runtime vendor pages
 	$(PY) scripts/run_demo.py
 
 ## make test: the whole suite against real MariaDB, Redis and Chromium
-test: services $(VENV)/.dev vendor
+test: services $(VENV)/.dev vendor pages
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 services:
 	bash scripts/services.sh
 
 ## make bench: every hot path on the production stack, against bare /health/ (BENCH_QUICK=1: a 3-minute subset)
-bench: services $(VENV)/.dev vendor
+bench: services $(VENV)/.dev vendor pages
 	bash scripts/bench/run.sh
 
 lint: $(VENV)/.dev

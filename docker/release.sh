@@ -16,9 +16,10 @@ python manage.py migrate --noinput
 python manage.py collectstatic --noinput
 python manage.py load_areas
 python manage.py build_search_index
-# The "pages" volume outlives images: copy this image's shop pages over it on every deploy, keeping the pages
-# generated into it (index.html, goods/<id>.html), then render the home page for this release.
+# The "pages" volume outlives images: copy this image's scripts and styles over it on every deploy, keeping the
+# pages generated into it (index.html, goods/<id>.html), then build the shop's pages and the home page of this release.
 cp -R front_end_pc/. "${GENERATED_STATIC_HTML_FILES_DIR:?}/"
+python manage.py build_pages
 # js/host.js tells the pages the API origin (API_ORIGIN); it is written into the pages volume, not the image.
 python manage.py write_host_js
 python manage.py generate_index_html

@@ -73,7 +73,7 @@ def test_cors_refuses_unknown_origin(client):
 
 
 def test_front_end_pages_and_vendor_vue_are_served(client):
-    response = client.get("/js/common.js")
+    response = client.get("/js/api.js")
     assert response.status_code == 200
     vue = client.get("/js/vendor/vue.global.prod.js")
     assert vue.status_code == 200

@@ -17,7 +17,7 @@
     if (window.meiduoMiniCart) window.meiduoMiniCart.refresh();
   }
 
-  Vue.createApp({
+  meiduo.createApp({
     data: function () {
       return { lines: [], loading: true, failed: false, busy: false, maxCount: MAX_LINE_COUNT };
     },

@@ -9,8 +9,7 @@
     });
   }
 
-  Vue.createApp({
-    delimiters: ['[[', ']]'],
+  meiduo.createApp({
     data: function () {
       return { count: 1, adding: false, tab: 'detail', comments: null, hots: [] };
     },

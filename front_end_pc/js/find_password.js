@@ -3,7 +3,7 @@
   'use strict';
 
 
-  Vue.createApp({
+  meiduo.createApp({
     mixins: [meiduo.imageCodeMixin, meiduo.smsButtonMixin],
     data: function () {
       return {

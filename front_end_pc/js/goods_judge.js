@@ -4,7 +4,7 @@
 
   if (!meiduo.requireLogin()) return;
 
-  Vue.createApp({
+  meiduo.createApp({
     data: function () {
       return { orderId: meiduo.queryParam('order_id') || '', loading: true, message: '', lines: [] };
     },

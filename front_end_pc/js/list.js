@@ -4,8 +4,7 @@
 
   var PAGE_SIZE = 5;
 
-  Vue.createApp({
-    delimiters: ['[[', ']]'],
+  meiduo.createApp({
     data: function () {
       return {
         cat: meiduo.queryParam('cat'),
@@ -64,5 +63,5 @@
         window.scrollTo(0, 0);
       }
     }
-  }).component('meiduo-pager', meiduo.Pager).mount('#app');
+  }).mount('#app');
 })();

@@ -12,7 +12,7 @@
   var typedUsername = meiduo.typedValue('username');
   var typedPassword = meiduo.typedValue('password');
 
-  Vue.createApp({
+  meiduo.createApp({
     data: function () {
       return { username: typedUsername, password: typedPassword, remember: false, errors: {}, submitting: false };
     },

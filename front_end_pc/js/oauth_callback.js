@@ -1,8 +1,6 @@
 // QQ sends the shopper here with ?code=&state=. A bound QQ account logs in at once;
 // otherwise the page binds it to a mobile number (existing account or a new one).
-var MOBILE_RE = /^1[3-9]\d{9}$/;
-
-Vue.createApp({
+meiduo.createApp({
   data: function () {
     return {
       state: 'checking', failure: '', accessToken: '',
@@ -41,7 +39,7 @@ Vue.createApp({
     },
     validate: function () {
       var errors = {};
-      if (!MOBILE_RE.test(this.mobile)) errors.mobile = '请输入正确的手机号';
+      if (!meiduo.MOBILE_PATTERN.test(this.mobile)) errors.mobile = '请输入正确的手机号';
       if (this.password.length < 8 || this.password.length > 20) errors.password = '密码为8-20个字符';
       if (!/^\d{6}$/.test(this.smsCode)) errors.smsCode = '请输入6位短信验证码';
       this.errors = errors;
@@ -49,7 +47,7 @@ Vue.createApp({
     },
     sendSms: function () {
       var self = this;
-      if (!MOBILE_RE.test(self.mobile)) {
+      if (!meiduo.MOBILE_PATTERN.test(self.mobile)) {
         self.errors = { mobile: '请输入正确的手机号' };
         return;
       }

@@ -1,5 +1,5 @@
 // The order is placed: show its number and amount; Alipay orders can be paid from here.
-Vue.createApp({
+meiduo.createApp({
   data: function () {
     return {
       orderId: meiduo.queryParam('order_id') || '',

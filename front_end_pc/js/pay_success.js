@@ -1,5 +1,5 @@
 // Alipay sends the buyer here with signed parameters in the query string; the server checks them.
-Vue.createApp({
+meiduo.createApp({
   data: function () {
     return { state: 'checking', tradeId: '', message: '' };
   },

@@ -18,7 +18,7 @@
 
   if (!meiduo.requireLogin()) return;
 
-  Vue.createApp({
+  meiduo.createApp({
     data: function () {
       return {
         loading: true,

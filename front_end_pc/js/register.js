@@ -3,9 +3,8 @@
   'use strict';
 
   var USERNAME_RE = /^[A-Za-z0-9_-]{5,20}$/;
-  var MOBILE_RE = /^1[3-9]\d{9}$/;
 
-  Vue.createApp({
+  meiduo.createApp({
     mixins: [meiduo.imageCodeMixin, meiduo.smsButtonMixin],
     data: function () {
       return {
@@ -44,7 +43,7 @@
       },
       checkMobile: function () {
         var self = this;
-        if (!MOBILE_RE.test(self.mobile)) {
+        if (!meiduo.MOBILE_PATTERN.test(self.mobile)) {
           self.setError('mobile', '您输入的手机号格式不正确');
           return false;
         }

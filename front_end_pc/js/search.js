@@ -1,7 +1,7 @@
 // search.html?q=<words>: results of GET /skus/search/ with pagination.
 var PAGE_SIZE = 6;
 
-Vue.createApp({
+meiduo.createApp({
   data: function () {
     return { query: (meiduo.queryParam('q') || '').trim(), page: 1, count: 0, skus: [], loading: false };
   },
@@ -35,4 +35,4 @@ Vue.createApp({
       window.scrollTo(0, 0);
     }
   }
-}).component('meiduo-pager', meiduo.Pager).mount('#app');
+}).mount('#app');

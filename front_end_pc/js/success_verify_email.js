@@ -1,5 +1,5 @@
 // The link from the verification mail lands here; the token in the query string is the credential.
-Vue.createApp({
+meiduo.createApp({
   data: function () {
     return { state: 'checking', message: '' };
   },

@@ -6,7 +6,7 @@
 
   if (!meiduo.requireLogin()) return;
 
-  Vue.createApp({
+  meiduo.createApp({
     data: function () {
       return {
         profile: null, editingEmail: false, emailInput: '', emailError: '', sending: false, notice: '',

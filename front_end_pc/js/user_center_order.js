@@ -8,7 +8,7 @@
 
   if (!meiduo.requireLogin()) return;
 
-  Vue.createApp({
+  meiduo.createApp({
     data: function () {
       return { loading: true, orders: [], count: 0, page: 1, busy: null };
     },
@@ -71,5 +71,5 @@
         }, '已确认收货');
       }
     }
-  }).component('meiduo-pager', meiduo.Pager).mount('#app');
+  }).mount('#app');
 })();

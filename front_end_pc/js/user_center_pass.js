@@ -4,7 +4,7 @@
 
   if (!meiduo.requireLogin()) return;
 
-  Vue.createApp({
+  meiduo.createApp({
     data: function () {
       return { oldPassword: '', password: '', password2: '', errors: {}, submitting: false };
     },

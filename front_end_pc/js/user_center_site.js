@@ -2,7 +2,6 @@
 (function () {
   'use strict';
 
-  var MOBILE_RE = /^1[3-9]\d{9}$/;
   var TEL_RE = /^(0\d{2,3}-?)?\d{7,8}(-\d{1,6})?$/;
   var EMAIL_RE = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
@@ -17,7 +16,7 @@
     return meiduo.api('GET', '/areas/' + areaId + '/', { auth: false }).then(function (data) { return data.subs; });
   }
 
-  Vue.createApp({
+  meiduo.createApp({
     data: function () {
       return {
         loading: true, addresses: [], defaultId: null, limit: 20,
@@ -82,7 +81,7 @@
         if (!f.receiver) errors.receiver = '请填写收货人';
         if (!f.province_id || !f.city_id || !f.district_id) errors.area = '请选择省、市、区县';
         if (!f.place) errors.place = '请填写详细地址';
-        if (!MOBILE_RE.test(f.mobile)) errors.mobile = '手机号格式错误';
+        if (!meiduo.MOBILE_PATTERN.test(f.mobile)) errors.mobile = '手机号格式错误';
         if (f.tel && !TEL_RE.test(f.tel)) errors.tel = '固定电话格式错误';
         if (f.email && !EMAIL_RE.test(f.email)) errors.email = '邮箱格式错误';
         this.errors = errors;

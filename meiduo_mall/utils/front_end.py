@@ -8,8 +8,9 @@ from django.views.static import serve
 def serve_front_end(request, path):
     """Serve front_end_pc/ from the API's own origin (demo and tests; nginx in production).
 
-    Generated pages (home, details) are looked up first where the generator writes them, which
-    is front_end_pc/ itself except in tests.
+    Pages are looked up first where the generator writes them (GENERATED_STATIC_HTML_FILES_DIR, which is
+    front_end_pc/ itself except in tests), then in front_end_pc/: scripts, styles and the shop's pages
+    that `manage.py build_pages` writes there at set-up.
     """
     if path in ("", "/"):
         return redirect("/index.html")

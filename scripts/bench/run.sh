@@ -62,7 +62,7 @@ stack_require_tools
 stack_apt_install wrk wrk
 [ -f front_end_pc/js/vendor/vue.global.prod.js ] || fail "front_end_pc/js/vendor/ is missing: run make vendor"
 # The pages as a deployment has them, refreshed over the kept generated pages.
-tar -C front_end_pc --exclude=./node_modules --exclude=./goods --exclude=./index.html --exclude=./js/host.js -cf - . \
+tar -C front_end_pc --exclude=./node_modules --exclude=./goods --exclude='./*.html' --exclude=./js/host.js -cf - . \
     | tar -C "$SRV/front_end_pc" -xf -
 
 WWW_PORT=$(stack_free_port); API_PORT=$(stack_free_port); ONE_PORT=$(stack_free_port); REDIS_PORT=$(stack_free_port)
@@ -112,6 +112,7 @@ timed migrate 600 "$PY" manage.py migrate -v0
 timed load_areas 300 "$PY" manage.py load_areas
 timed seed 900 "$PY" manage.py seed_demo --skus "$SKUS"
 "$PY" manage.py collectstatic --noinput -v0
+"$PY" manage.py build_pages
 "$PY" manage.py write_host_js
 if [ "$BENCH_REPLICA" = 1 ]; then
     say "read replica on 127.0.0.1:$REPLICA_PORT: waiting for it to hold the seeded catalog"

@@ -59,5 +59,5 @@ def floors(contents):
 @replica_reads()
 def generate_index_html():
     contents = contents_by_slot()
-    context = {"categories": category_menu(), "contents": contents, "floors": floors(contents)}
+    context = {"page": "index", "categories": category_menu(), "contents": contents, "floors": floors(contents)}
     return write_static_html("index.html", render_to_string("index.html", context))

@@ -12,6 +12,7 @@ import nh3
 from django.conf import settings
 from django.db.models import Count, Exists, Max, OuterRef
 from django.template.loader import get_template, render_to_string
+from django.template.loader_tags import ExtendsNode, IncludeNode
 from django.utils.safestring import mark_safe
 
 from .models import (
@@ -112,6 +113,7 @@ def render_sku_detail_html(sku, data, menu_html):
         return None
     goods = sku.goods
     context = {
+        "page": "detail",
         "category_menu_html": menu_html,
         "goods": goods,
         "channel_url": data.channel_urls.get(goods.category1_id, ""),
@@ -162,10 +164,19 @@ def menu_digest(menu):
     return "\n".join(parts)
 
 
+def template_sources(name):
+    """The source of template `name` and of every template it extends or includes (by a constant name)."""
+    template = get_template(name).template
+    sources = [template.source]
+    for node in template.nodelist.get_nodes_by_type((ExtendsNode, IncludeNode)):
+        sources += template_sources((node.parent_name if isinstance(node, ExtendsNode) else node.template).var)
+    return sources
+
+
 def template_digest():
-    """The page's templates (the detail page and its include): a deployment that changes them changes every page."""
-    names = ("detail.html", "includes/category_menu.html")
-    return "\n".join(get_template(name).template.source for name in names)
+    """The page's templates (the detail page, its shell and includes, the menu): a deployment that changes
+    them changes every page."""
+    return "\n".join(template_sources("detail.html") + template_sources("includes/category_menu.html"))
 
 
 def page_candidates():

@@ -29,10 +29,10 @@ def category_menu():
     return menu
 
 
-def write_static_html(relative_path, html):
-    """Write a page under GENERATED_STATIC_HTML_FILES_DIR so that readers see the old or the new file,
-    never half of one: a temp file in the same directory, then an atomic rename."""
-    target = Path(settings.GENERATED_STATIC_HTML_FILES_DIR) / relative_path
+def write_static_html(relative_path, html, pages_dir=None):
+    """Write a page under `pages_dir` (GENERATED_STATIC_HTML_FILES_DIR) so that readers see the old or the new
+    file, never half of one: a temp file in the same directory, then an atomic rename."""
+    target = Path(pages_dir or settings.GENERATED_STATIC_HTML_FILES_DIR) / relative_path
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, temp_path = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
     try:
