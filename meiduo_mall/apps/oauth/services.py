@@ -6,15 +6,10 @@ from django.db import IntegrityError, transaction
 
 from meiduo_mall.apps.users.models import User
 
+from .exceptions import BindingRefused
 from .models import OAuthQQUser
 
 OPENID_TOKEN_SALT = "oauth.qq.openid"
-
-
-class BindingRefused(Exception):
-    def __init__(self, message):
-        super().__init__(message)
-        self.message = message
 
 
 def sign_openid(openid):

@@ -3,22 +3,11 @@
 from abc import ABC, abstractmethod
 
 
-class QQLoginError(Exception):
-    """Base of what a QQ login client raises."""
-
-
-class QQLoginUnavailable(QQLoginError):
-    """The client is not configured (no app id or secret): QQ login is off."""
-
-
-class QQServiceError(QQLoginError):
-    """QQ did not answer, or answered with an error."""
-
-
 class QQLoginClient(ABC):
     """One way of talking to QQ Connect; settings.QQ_LOGIN_CLIENT names the one in use.
 
-    Both methods raise QQLoginUnavailable while the client is not configured, so callers need not ask first.
+    Both methods raise oauth.exceptions.QQLoginUnavailable while the client is not configured, so callers
+    need not ask first.
     """
 
     @abstractmethod

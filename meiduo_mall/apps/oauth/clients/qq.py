@@ -11,7 +11,9 @@ from urllib.parse import parse_qs, urlencode
 import requests
 from django.conf import settings
 
-from .base import QQLoginClient, QQLoginUnavailable, QQServiceError
+from meiduo_mall.apps.oauth.exceptions import QQLoginUnavailable, QQServiceError
+
+from .base import QQLoginClient
 
 TIMEOUT_SECONDS = 5
 JSONP_RE = re.compile(r"callback\(\s*(\{.*\})\s*\);?", re.S)
