@@ -1,4 +1,5 @@
-"""Fixtures shared by every test: API clients, users, Redis isolation, and Chromium.
+"""What every test shares: Redis isolation, the replica guard, the built pages, an API client, mail, the
+FastDFS stand-in and a real Celery worker. Each app's fixtures live in its tests/fixtures.py, registered below.
 
 Tests talk to real MariaDB and Redis (see scripts/services.sh); nothing of ours is mocked.
 """
@@ -14,25 +15,21 @@ from redis import Redis
 from rest_framework.test import APIClient
 
 from celery_tasks.main import celery_app
-from meiduo_mall.apps.users.tokens import issue_jwt
-from tests.factories import UserFactory
 
-# Django's live server runs beside Playwright's sync API, which keeps an event loop open.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+pytest_plugins = [
+    "meiduo_mall.apps.users.tests.fixtures",
+    "meiduo_mall.apps.areas.tests.fixtures",
+    "meiduo_mall.apps.goods.tests.fixtures",
+    "meiduo_mall.apps.carts.tests.fixtures",
+    "meiduo_mall.apps.orders.tests.fixtures",
+    "meiduo_mall.apps.payment.tests.fixtures",
+    "meiduo_mall.apps.oauth.tests.fixtures",
+    "tests.browser.fixtures",
+]
 
 ROOT = Path(__file__).resolve().parent
 CELERY = Path(sys.executable).with_name("celery")
 REDIS_ALIASES = ("default", "session", "verify_codes", "history", "cart")
-CHROMIUM_PATH = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -75,84 +72,6 @@ def api_client():
     return APIClient()
 
 
-@pytest.fixture
-def user(db):
-    return UserFactory()
-
-
-@pytest.fixture
-def other_user(db):
-    return UserFactory()
-
-
-def jwt_client(user):
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"JWT {issue_jwt(user)}")
-    return client
-
-
-@pytest.fixture
-def auth_client(user):
-    """An API client logged in as `user`."""
-    return jwt_client(user)
-
-
-@pytest.fixture(scope="session")
-def chromium():
-    from playwright.sync_api import expect, sync_playwright
-
-    # Assertions wait as long as actions do: a busy CI machine is slower than a laptop.
-    expect.set_options(timeout=10_000)
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM_PATH, headless=True, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
-
-
-@pytest.fixture
-def page(chromium, live_server):
-    """A fresh browser context on the live server; `page.goto("/login.html")` works."""
-    context = chromium.new_context(base_url=live_server.url, locale="zh-CN")
-    context.set_default_timeout(10_000)
-    browser_page = context.new_page()
-    yield browser_page
-    context.close()
-
-
-def log_in_page(page, user):
-    """Put a member's token where the pages look for it (localStorage), as login.html does."""
-    page.goto("/login.html")
-    page.evaluate(
-        "([token, id, name]) => {"
-        " localStorage.token = token; localStorage.user_id = id; localStorage.username = name; }",
-        [issue_jwt(user), str(user.id), user.username],
-    )
-
-
-@pytest.fixture
-def sku(db):
-    """One launched SKU (price 100.00, stock 10) in its own category chain."""
-    from tests.factories import SKUFactory
-
-    return SKUFactory()
-
-
-@pytest.fixture
-def address(user):
-    from tests.factories import AddressFactory
-
-    return AddressFactory(user=user)
-
-
-@pytest.fixture
-def areas(db):
-    """The national area table (about 3,400 rows) loaded the way `manage.py load_areas` does."""
-    from meiduo_mall.apps.areas.services import load_areas
-
-    load_areas()
-
-
 class Mailbox:
     """Messages received by the loopback SMTP server, parsed; an aiosmtpd handler."""
 
@@ -191,19 +110,6 @@ def mailbox(smtp_server, settings):
     settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
     smtp_server.handler.messages.clear()
     return smtp_server.handler
-
-
-@pytest.fixture
-def fake_qq(settings):
-    """QQ Connect played by a local server; settings point the QQ client at it."""
-    from tests.fakes.qq_server import CLIENT_ID, CLIENT_SECRET, FakeQQ
-
-    server = FakeQQ().start()
-    settings.QQ_BASE_URL = server.base_url
-    settings.QQ_CLIENT_ID = CLIENT_ID
-    settings.QQ_CLIENT_SECRET = CLIENT_SECRET
-    yield server
-    server.stop()
 
 
 @pytest.fixture

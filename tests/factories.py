@@ -4,9 +4,11 @@ from decimal import Decimal
 
 import factory
 from django.core.files.storage import default_storage
+from django.utils import timezone
 
 from meiduo_mall.apps.areas.models import Area
 from meiduo_mall.apps.goods.models import SKU, Brand, Goods, GoodsCategory, GoodsChannel
+from meiduo_mall.apps.orders.models import OrderInfo
 from meiduo_mall.apps.users.models import Address, User
 
 DEFAULT_PASSWORD = "password123"
@@ -108,3 +110,21 @@ class SKUFactory(factory.django.DjangoModelFactory):
     is_launched = True
     # What seed_demo and the image signal store: the storage's absolute URL.
     default_image_url = factory.LazyFunction(lambda: default_storage.url("skus/default.png"))
+
+
+class OrderFactory(factory.django.DjangoModelFactory):
+    """An order's own row as placement leaves it (unpaid, by Alipay), without lines: for the tests about what
+    comes after placement. Tests about placement itself place orders through orders.services.place_order."""
+
+    class Meta:
+        model = OrderInfo
+
+    user = factory.SubFactory(UserFactory)
+    address = factory.LazyAttribute(lambda o: AddressFactory(user=o.user))
+    # The shape of a placed order's id: its second, the member's id in 9 digits, then a suffix kept unique here.
+    order_id = factory.LazyAttributeSequence(lambda o, n: f"{timezone.localtime():%Y%m%d%H%M%S}{o.user.id:09d}{n:02d}")
+    total_count = 1
+    total_amount = Decimal("110.00")
+    freight = Decimal("10.00")
+    pay_method = OrderInfo.PayMethod.ALIPAY
+    status = OrderInfo.Status.UNPAID

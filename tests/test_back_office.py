@@ -1,32 +1,24 @@
 from decimal import Decimal
 
 import pytest
-from django.utils import timezone
 
 from meiduo_mall.apps.orders.models import OrderInfo
 from meiduo_mall.dashboard import daily_order_figures
-from tests.factories import DEFAULT_PASSWORD, AddressFactory, UserFactory
+from tests.factories import DEFAULT_PASSWORD, AddressFactory, OrderFactory, UserFactory
 
 
-def make_order(user, address, suffix, amount, status=OrderInfo.Status.UNSEND):
-    return OrderInfo.objects.create(
-        order_id=f"{timezone.localtime():%Y%m%d%H%M%S}{user.id:09d}{suffix}",
-        user=user,
-        address=address,
-        total_count=1,
-        total_amount=Decimal(amount),
-        freight=Decimal("10.00"),
-        pay_method=OrderInfo.PayMethod.CASH,
-        status=status,
+def make_order(user, address, amount, status=OrderInfo.Status.UNSEND):
+    return OrderFactory(
+        user=user, address=address, total_amount=Decimal(amount), pay_method=OrderInfo.PayMethod.CASH, status=status
     )
 
 
 @pytest.mark.django_db
 def test_daily_figures_count_todays_orders_but_not_cancelled_ones():
     address = AddressFactory()
-    make_order(address.user, address, "1", "110.00")
-    make_order(address.user, address, "2", "20.50")
-    make_order(address.user, address, "3", "999.00", status=OrderInfo.Status.CANCELED)
+    make_order(address.user, address, "110.00")
+    make_order(address.user, address, "20.50")
+    make_order(address.user, address, "999.00", status=OrderInfo.Status.CANCELED)
     figures = daily_order_figures()
     assert len(figures) == 14
     assert figures[-1]["orders"] == 2
@@ -38,7 +30,7 @@ def test_daily_figures_count_todays_orders_but_not_cancelled_ones():
 def test_back_office_home_shows_figures_to_staff(client):
     staff = UserFactory(is_staff=True, is_superuser=True)
     address = AddressFactory(user=staff)
-    make_order(staff, address, "1", "110.00")
+    make_order(staff, address, "110.00")
     client.force_login(staff)
     response = client.get("/admin/")
     assert response.status_code == 200

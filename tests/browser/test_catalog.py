@@ -8,9 +8,9 @@ from django.core.management import call_command
 from django_redis import get_redis_connection
 from playwright.sync_api import expect
 
-from conftest import log_in_page
 from meiduo_mall.apps.contents.models import Content
 from meiduo_mall.apps.goods.models import SKU, GoodsChannel, GoodsSpecification, SKUSpecification, SpecificationOption
+from tests.browser.fixtures import log_in_page
 from tests.factories import GoodsFactory, SKUFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -3,11 +3,11 @@
 import pytest
 from playwright.sync_api import expect
 
-from conftest import log_in_page
+from meiduo_mall.apps.carts.tests.fixtures import cart_of, fill_cart
 from meiduo_mall.apps.goods.models import SKU
 from meiduo_mall.apps.orders.models import OrderGoods, OrderInfo
 from meiduo_mall.apps.orders.services import place_order
-from meiduo_mall.apps.orders.tests.cart import cart_of, fill_cart
+from tests.browser.fixtures import log_in_page
 from tests.factories import AddressFactory, SKUFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)

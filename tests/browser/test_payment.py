@@ -1,11 +1,12 @@
 """Paying an Alipay order in Chromium through the built-in sandbox gateway."""
 
 import pytest
-from django_redis import get_redis_connection
 
-from conftest import jwt_client, log_in_page
+from meiduo_mall.apps.carts.tests.fixtures import fill_cart
 from meiduo_mall.apps.orders.models import OrderInfo
 from meiduo_mall.apps.payment.models import Payment
+from meiduo_mall.apps.users.tests.fixtures import jwt_client
+from tests.browser.fixtures import log_in_page
 
 
 @pytest.fixture
@@ -19,9 +20,7 @@ def alipay_on_live_server(live_server, settings):
 
 def place_alipay_order(user, address, sku, count=2):
     """An order placed through the API from a member's cart in Redis, as the cart page leaves it."""
-    cart = get_redis_connection("cart")
-    cart.hset(f"cart_{user.id}", sku.id, count)
-    cart.sadd(f"cart_selected_{user.id}", sku.id)
+    fill_cart(user, {sku.id: count})
     response = jwt_client(user).post("/orders/", {"address": address.id, "pay_method": 2}, format="json")
     assert response.status_code == 201, response.content
     return OrderInfo.objects.get(order_id=response.json()["order_id"])

@@ -9,8 +9,8 @@ from urllib.parse import urlparse
 import pytest
 from playwright.sync_api import expect
 
-from conftest import log_in_page
 from meiduo_mall.apps.users.models import Address, User
+from tests.browser.fixtures import log_in_page
 from tests.factories import DEFAULT_PASSWORD, UserFactory
 
 

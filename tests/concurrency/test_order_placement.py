@@ -13,10 +13,10 @@ import requests
 from django.db import connection, transaction
 
 from meiduo_mall.apps.areas.models import Area
+from meiduo_mall.apps.carts.tests.fixtures import fill_cart
 from meiduo_mall.apps.goods.models import SKU, Goods
 from meiduo_mall.apps.orders.models import OrderGoods, OrderInfo
 from meiduo_mall.apps.orders.services import place_order, refresh_goods_sales
-from meiduo_mall.apps.orders.tests.cart import fill_cart
 from meiduo_mall.apps.users.tokens import issue_jwt
 from tests.factories import AddressFactory, GoodsFactory, SKUFactory, UserFactory
 

@@ -8,10 +8,10 @@ from django.conf import settings
 from django.utils import timezone
 
 from celery_tasks.orders.tasks import cancel_expired_orders
+from meiduo_mall.apps.carts.tests.fixtures import fill_cart
 from meiduo_mall.apps.goods.models import SKU
 from meiduo_mall.apps.orders.models import OrderInfo
 from meiduo_mall.apps.orders.services import place_order
-from meiduo_mall.apps.orders.tests.cart import fill_cart
 from tests.factories import AddressFactory, SKUFactory, UserFactory
 
 

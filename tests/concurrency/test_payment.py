@@ -1,7 +1,6 @@
 """Alipay's notice and the buyer's return (and the unpaid-order cancel) racing on real threads."""
 
 import threading
-from decimal import Decimal
 
 import pytest
 from django.db import connection
@@ -10,23 +9,11 @@ from meiduo_mall.apps.orders import services as orders
 from meiduo_mall.apps.orders.models import OrderInfo
 from meiduo_mall.apps.payment import services
 from meiduo_mall.apps.payment.exceptions import PaymentNotApplicable
+from meiduo_mall.apps.payment.gateways.tests.alipay_messages import TRADE_NO, signed_notice, signed_return
 from meiduo_mall.apps.payment.models import Payment
-from meiduo_mall.apps.payment.tests.alipay_messages import TRADE_NO, signed_notice, signed_return
-from tests.factories import AddressFactory
+from tests.factories import OrderFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def unpaid_alipay_order(user):
-    return OrderInfo.objects.create(
-        order_id=f"20261123220000{user.id:09d}",
-        user=user,
-        address=AddressFactory(user=user),
-        total_amount=Decimal("110.00"),
-        freight=Decimal("10.00"),
-        pay_method=OrderInfo.PayMethod.ALIPAY,
-        status=OrderInfo.Status.UNPAID,
-    )
 
 
 def run_together(jobs):
@@ -52,7 +39,7 @@ def run_together(jobs):
 
 
 def test_simultaneous_notices_and_returns_pay_the_order_once(user):
-    order = unpaid_alipay_order(user)
+    order = OrderFactory(user=user)
     notice, back = signed_notice(order, trade_no=TRADE_NO), signed_return(order, trade_no=TRADE_NO)
 
     results = run_together(
@@ -66,7 +53,7 @@ def test_simultaneous_notices_and_returns_pay_the_order_once(user):
 
 
 def test_notice_racing_the_unpaid_order_cancel_leaves_one_consistent_outcome(user):
-    order = unpaid_alipay_order(user)
+    order = OrderFactory(user=user)
     notice = signed_notice(order, trade_no=TRADE_NO)
 
     paid, cancelled = run_together([lambda: services.accept_alipay_notice(notice), lambda: orders.cancel(order)])

@@ -10,10 +10,10 @@ from django.utils import timezone
 
 from celery_tasks.orders.tasks import cancel_expired_orders
 from celery_tasks.sms.tasks import send_sms_code
+from meiduo_mall.apps.carts.tests.fixtures import fill_cart
 from meiduo_mall.apps.goods.models import SKU
 from meiduo_mall.apps.orders.models import OrderInfo
 from meiduo_mall.apps.orders.services import place_order
-from meiduo_mall.apps.orders.tests.cart import fill_cart
 from meiduo_mall.apps.verifications.sms.recording import RecordingSMSBackend
 from tests.concurrency.worker_process import RABBITMQ_URL, celery_worker, delete_queue, send, unique_queue
 from tests.factories import AddressFactory, SKUFactory, UserFactory

@@ -13,12 +13,12 @@ from django.db import transaction
 from django.http import HttpResponse
 from django.test import RequestFactory
 
+from meiduo_mall.apps.carts.tests.fixtures import fill_cart
 from meiduo_mall.apps.contents.index_page import generate_index_html
 from meiduo_mall.apps.goods.detail_page import detail_page_path
 from meiduo_mall.apps.goods.models import SKU, GoodsCategory
 from meiduo_mall.apps.orders.models import OrderGoods, OrderInfo
 from meiduo_mall.apps.orders.services import place_order
-from meiduo_mall.apps.orders.tests.cart import fill_cart
 from meiduo_mall.apps.users.history import record_visit
 from meiduo_mall.apps.users.models import User
 from meiduo_mall.utils.db_router import ReplicaScopeMiddleware, replica_breaker, replica_reads, wait_for_replica

@@ -248,7 +248,7 @@ def test_member_cart_lives_in_redis_under_the_contract_keys(auth_client, user, s
 
 
 def test_members_do_not_see_each_others_carts(auth_client, other_user, skus):
-    from conftest import jwt_client
+    from meiduo_mall.apps.users.tests.fixtures import jwt_client
 
     auth_client.post("/cart/", {"sku_id": skus[0].id, "count": 2}, format="json")
     other = jwt_client(other_user)

@@ -4,10 +4,10 @@ import pytest
 from django.core import signing
 from django.http import HttpResponse
 from django.test import RequestFactory
-from django_redis import get_redis_connection
 
 from meiduo_mall.apps.carts.services import guest_cart_store, merge_guest_cart
 from meiduo_mall.apps.carts.stores import CART_COOKIE_SALT
+from meiduo_mall.apps.carts.tests.fixtures import cart_of, fill_cart
 from meiduo_mall.apps.users.services import log_in
 from tests.factories import SKUFactory
 
@@ -27,20 +27,6 @@ def login_request(cookie_lines=None, raw_cookie=None):
     return request
 
 
-def fill_redis_cart(user, lines):
-    redis = get_redis_connection("cart")
-    for sku_id, (count, selected) in lines.items():
-        redis.hset(f"cart_{user.id}", sku_id, count)
-        if selected:
-            redis.sadd(f"cart_selected_{user.id}", sku_id)
-
-
-def redis_cart(user):
-    redis = get_redis_connection("cart")
-    selected = {int(sku_id) for sku_id in redis.smembers(f"cart_selected_{user.id}")}
-    return {int(k): (int(v), int(k) in selected) for k, v in redis.hgetall(f"cart_{user.id}").items()}
-
-
 def logged_in_response(request, user):
     """The response of a login from `request`: log_in() empties the guest cart, saving it drops the cookie."""
     guest_cart = guest_cart_store(request)
@@ -57,33 +43,33 @@ def assert_cookie_deleted(response):
 
 def test_cookie_counts_overwrite_and_selection_wins_redis_only_lines_stay(user):
     a, b, c, d = (sku.id for sku in SKUFactory.create_batch(4))
-    fill_redis_cart(user, {a: (5, True), b: (1, False), c: (7, True)})
+    fill_cart(user, {a: 5, b: 1, c: 7}, unselected={b})
 
     response = logged_in_response(login_request({a: (2, False), b: (3, True), d: (1, True)}), user)
 
-    assert redis_cart(user) == {a: (2, False), b: (3, True), c: (7, True), d: (1, True)}
+    assert cart_of(user) == ({a: 2, b: 3, c: 7, d: 1}, {b, c, d})
     assert_cookie_deleted(response)
 
 
 def test_merge_into_an_empty_member_cart(user):
     a, b = (sku.id for sku in SKUFactory.create_batch(2))
     response = logged_in_response(login_request({a: (4, True), b: (1, False)}), user)
-    assert redis_cart(user) == {a: (4, True), b: (1, False)}
+    assert cart_of(user) == ({a: 4, b: 1}, {a})
     assert_cookie_deleted(response)
 
 
 def test_no_cookie_leaves_the_member_cart_and_sets_no_cookie(user):
-    fill_redis_cart(user, {11: (2, True)})
+    fill_cart(user, {11: 2})
     response = logged_in_response(login_request(), user)
-    assert redis_cart(user) == {11: (2, True)}
+    assert cart_of(user) == ({11: 2}, {11})
     assert "cart" not in response.cookies
 
 
 @pytest.mark.parametrize("raw", ["forged:value:sig", "gASVAAAAAAAAAAB9lC4="])
 def test_an_unreadable_cookie_merges_nothing_and_is_deleted(user, raw):
-    fill_redis_cart(user, {11: (2, True)})
+    fill_cart(user, {11: 2})
     response = logged_in_response(login_request(raw_cookie=raw), user)
-    assert redis_cart(user) == {11: (2, True)}
+    assert cart_of(user) == ({11: 2}, {11})
     assert_cookie_deleted(response)
 
 
@@ -96,7 +82,7 @@ def test_merge_is_one_round_trip(user, count_round_trips):
 
 def test_login_merges_the_guest_cart_and_deletes_the_cookie(api_client, user):
     a, b, c = (sku.id for sku in SKUFactory.create_batch(3))
-    fill_redis_cart(user, {a: (9, True), c: (1, True)})
+    fill_cart(user, {a: 9, c: 1})
     api_client.credentials(HTTP_AUTHORIZATION="JWT undefined")
     api_client.post("/cart/", {"sku_id": a, "count": 2, "selected": False}, format="json")
     api_client.post("/cart/", {"sku_id": b, "count": 1}, format="json")
@@ -108,7 +94,7 @@ def test_login_merges_the_guest_cart_and_deletes_the_cookie(api_client, user):
     assert response.status_code == 200
     assert response.json()["user_id"] == user.id
     assert_cookie_deleted(response)
-    assert redis_cart(user) == {a: (2, False), b: (1, True), c: (1, True)}
+    assert cart_of(user) == ({a: 2, b: 1, c: 1}, {b, c})
 
 
 def test_failed_login_keeps_the_guest_cart(api_client, user, sku):
@@ -117,4 +103,4 @@ def test_failed_login_keeps_the_guest_cart(api_client, user, sku):
     assert response.status_code == 400
     assert "cart" not in response.cookies
     assert api_client.get("/cart/").json()[0]["count"] == 2
-    assert redis_cart(user) == {}
+    assert cart_of(user) == ({}, set())

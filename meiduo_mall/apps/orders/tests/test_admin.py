@@ -1,10 +1,9 @@
 import pytest
 
+from meiduo_mall.apps.carts.tests.fixtures import fill_cart
 from meiduo_mall.apps.orders.models import OrderInfo
 from meiduo_mall.apps.orders.services import place_order
 from tests.factories import AddressFactory, SKUFactory, UserFactory
-
-from .cart import fill_cart
 
 pytestmark = pytest.mark.django_db
 

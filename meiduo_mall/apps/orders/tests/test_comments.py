@@ -1,11 +1,10 @@
 import pytest
 
+from meiduo_mall.apps.carts.tests.fixtures import fill_cart
 from meiduo_mall.apps.goods.models import Goods
 from meiduo_mall.apps.orders.models import OrderGoods, OrderInfo
 from meiduo_mall.apps.orders.services import place_order
 from tests.factories import AddressFactory, GoodsFactory, SKUFactory, UserFactory
-
-from .cart import fill_cart
 
 pytestmark = pytest.mark.django_db
 

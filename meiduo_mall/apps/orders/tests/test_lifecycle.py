@@ -7,12 +7,11 @@ from django.utils import timezone
 
 from celery_tasks.main import celery_app
 from celery_tasks.orders.tasks import cancel_expired_orders, refresh_goods_sales
+from meiduo_mall.apps.carts.tests.fixtures import fill_cart
 from meiduo_mall.apps.goods.models import Goods
 from meiduo_mall.apps.orders.models import OrderInfo
 from meiduo_mall.apps.orders.services import cancel, place_order
 from tests.factories import AddressFactory, GoodsFactory, SKUFactory, UserFactory
-
-from .cart import fill_cart
 
 pytestmark = pytest.mark.django_db
 

@@ -6,13 +6,12 @@ from django.db import connection
 from django.db.models import ProtectedError
 from django.utils import timezone
 
+from meiduo_mall.apps.carts.tests.fixtures import cart_of, fill_cart
 from meiduo_mall.apps.goods.models import SKU, Goods
 from meiduo_mall.apps.orders.exceptions import EmptySelection, InsufficientStock, UnableToPlaceOrder
 from meiduo_mall.apps.orders.models import OrderGoods, OrderInfo
 from meiduo_mall.apps.orders.services import place_order, refresh_goods_sales
-from tests.factories import AddressFactory, GoodsFactory, SKUFactory
-
-from .cart import cart_of, fill_cart
+from tests.factories import AddressFactory, GoodsFactory, OrderFactory, SKUFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -121,9 +120,7 @@ def test_order_id_taken_within_the_same_second_gets_a_suffix(user, address, sku)
     now = timezone.localtime()
     taken = [(now + timedelta(seconds=s)).strftime("%Y%m%d%H%M%S") + f"{user.id:09d}" for s in range(3)]
     for order_id in taken:
-        OrderInfo.objects.create(
-            order_id=order_id, user=user, address=address, total_amount=0, freight=0, status=OrderInfo.Status.FINISHED
-        )
+        OrderFactory(order_id=order_id, user=user, address=address, status=OrderInfo.Status.FINISHED)
     fill_cart(user, {sku.id: 1})
 
     order = place_order(user, address, CASH)

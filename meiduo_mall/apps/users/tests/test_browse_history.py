@@ -5,7 +5,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django_redis import get_redis_connection
 
-from conftest import jwt_client
+from meiduo_mall.apps.users.tests.fixtures import jwt_client
 from tests.factories import GoodsFactory, SKUFactory
 
 pytestmark = pytest.mark.django_db

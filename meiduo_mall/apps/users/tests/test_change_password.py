@@ -1,6 +1,6 @@
 import pytest
 
-from conftest import jwt_client
+from meiduo_mall.apps.users.tests.fixtures import jwt_client
 from meiduo_mall.apps.users.tokens import issue_jwt
 from tests.factories import DEFAULT_PASSWORD
 

@@ -1,9 +1,26 @@
+"""Carts in tests: `shopper` (a guest and a member), `skus`, `count_round_trips`, and a member's cart
+written and read through the carts app itself (`fill_cart`, `cart_of`), whatever layout its store keeps."""
+
 import pytest
 from django_redis import get_redis_connection
 from rest_framework.test import APIClient
 
-from conftest import jwt_client
+from meiduo_mall.apps.carts.services import cart_store_for
+from meiduo_mall.apps.carts.stores import CartLine
+from meiduo_mall.apps.users.tests.fixtures import jwt_client
 from tests.factories import SKUFactory, UserFactory
+
+
+def fill_cart(user, counts, unselected=()):
+    """counts: {sku_id: count}, written in the given order; ids in `unselected` stay unticked."""
+    lines = [CartLine(sku_id, count, sku_id not in unselected) for sku_id, count in counts.items()]
+    cart_store_for(user).replace(lines)
+
+
+def cart_of(user):
+    """({sku_id: count}, {selected sku_id}) of the member's cart."""
+    lines = cart_store_for(user).lines()
+    return {line.sku_id: line.count for line in lines}, {line.sku_id for line in lines if line.selected}
 
 
 @pytest.fixture(params=["guest", "member"])
