@@ -6,8 +6,13 @@ import pytest
 from django.test import override_settings
 
 from meiduo_mall.apps.orders.models import OrderInfo
+from meiduo_mall.apps.payment.gateways.tests.alipay_messages import (
+    TRADE_NO,
+    sign_with_app_key,
+    signed_notice,
+    signed_return,
+)
 from meiduo_mall.apps.payment.models import Payment
-from meiduo_mall.apps.payment.tests.alipay_messages import TRADE_NO, sign_with_app_key, signed_notice, signed_return
 
 pytestmark = pytest.mark.django_db
 

@@ -49,7 +49,7 @@ def test_owner_gets_a_signed_page_pay_url_with_the_database_amount(auth_client, 
     assert biz["time_expire"] == f"{deadline:%Y-%m-%d %H:%M:%S}"
 
 
-def test_the_sandbox_gateway_accepts_the_signed_url(auth_client, api_client, order):
+def test_the_gateway_page_accepts_the_signed_url(auth_client, api_client, order):
     """The URL's signature checks out against the app public key: the gateway shows the order."""
     alipay_url = auth_client.get(payment_url(order.order_id)).json()["alipay_url"]
     url = urlsplit(alipay_url)

@@ -6,7 +6,7 @@ import pytest
 from django.test import override_settings
 
 from meiduo_mall.apps.orders.models import OrderInfo
-from meiduo_mall.apps.payment.tests.alipay_messages import signed_notice, signed_return
+from meiduo_mall.apps.payment.gateways.tests.alipay_messages import signed_notice, signed_return
 
 pytestmark = pytest.mark.django_db
 
@@ -15,7 +15,7 @@ UNAVAILABLE = {"message": "支付暂不可用"}
 
 @pytest.fixture
 def alipay_params(order):
-    """Signed while the sandbox keys still serve, so the request is well-formed; only the keys go away after."""
+    """Signed while the gateway's keys still serve, so the request is well-formed; only the keys go away after."""
     return {"notice": signed_notice(order), "return": signed_return(order)}
 
 
