@@ -15,3 +15,14 @@ class PageOutOfRange(ShopError):
 
     status_code = status.HTTP_404_NOT_FOUND
     message = "无效页面"
+
+
+class SearchUnavailable(ShopError):
+    """The search engine could not answer: a 503, never "no hits", or the shopper would believe the shop
+    has no such goods. `reason` says why, for the log."""
+
+    status_code = status.HTTP_503_SERVICE_UNAVAILABLE
+    message = "搜索服务暂不可用，请稍后再试"
+
+    def __init__(self, reason):
+        super().__init__(reason=reason)

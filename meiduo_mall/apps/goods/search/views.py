@@ -1,4 +1,3 @@
-import logging
 from decimal import Decimal
 
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
@@ -6,20 +5,17 @@ from haystack import connections
 from haystack.inputs import AutoQuery
 from haystack.query import SearchQuerySet
 from rest_framework import serializers
-from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from meiduo_mall.utils.exceptions import ShopError
 from meiduo_mall.utils.pagination import StandardResultsSetPagination
 from meiduo_mall.utils.schema import MESSAGE
 
 from ..models import SKU
-from .backends import SearchUnavailable
 
 # Loads the configured engine's module now, when the URL table is imported (before uwsgi forks its workers):
 # the embedded engine loads jieba's dictionary at import, once for every worker.
 connections["default"]
-
-logger = logging.getLogger("meiduo")
 
 MAX_QUERY_LENGTH = 50
 
@@ -116,15 +112,10 @@ class SKUSearchView(APIView):
     def get(self, request):
         text = request.query_params.get("text", "").strip()
         if not text:
-            return Response({"message": "请输入搜索关键字"}, status=400)
+            raise ShopError("请输入搜索关键字")
         if len(text) > MAX_QUERY_LENGTH:
-            return Response({"message": f"搜索关键字不能超过{MAX_QUERY_LENGTH}个字"}, status=400)
+            raise ShopError(f"搜索关键字不能超过{MAX_QUERY_LENGTH}个字")
         results = SearchQuerySet().models(SKU).filter(content=AutoQuery(text))
         paginator = self.pagination_class()
-        try:
-            page = paginator.paginate_queryset(results, request, view=self)
-        except SearchUnavailable as exc:
-            # Never "no hits": the shopper would believe the shop has no such goods.
-            logger.error("search unavailable: %s", exc)
-            return Response({"message": "搜索服务暂不可用，请稍后再试"}, status=503)
+        page = paginator.paginate_queryset(results, request, view=self)
         return paginator.get_paginated_response([search_hit(result) for result in page])

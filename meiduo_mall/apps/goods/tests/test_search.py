@@ -175,7 +175,7 @@ def test_index_words_cut_every_dictionary_word_and_queries_the_precise_ones():
 
 
 def test_an_index_that_cannot_be_opened_is_unavailable_not_empty(tmp_path):
-    from meiduo_mall.apps.goods.search.backends import SearchUnavailable
+    from meiduo_mall.apps.goods.exceptions import SearchUnavailable
     from meiduo_mall.apps.goods.search.backends.tantivy_jieba import TantivySearchBackend
 
     not_a_directory = tmp_path / "index"

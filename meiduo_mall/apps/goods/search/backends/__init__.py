@@ -4,8 +4,5 @@
 `elasticsearch_ik.IKElasticsearchEngine` (production: Elasticsearch 7 with the IK analyzer) and
 `whoosh.ChineseWhooshEngine` (the former embedded engine, still selectable).
 Each lives in its own module so production never imports jieba and the demo never needs a cluster.
+When the engine cannot answer they raise goods.exceptions.SearchUnavailable.
 """
-
-
-class SearchUnavailable(Exception):
-    """The search engine could not answer; callers answer 503 rather than an empty result."""

@@ -15,7 +15,7 @@ from elasticsearch.exceptions import RequestError
 from haystack.backends.elasticsearch7_backend import Elasticsearch7SearchBackend, Elasticsearch7SearchEngine
 from haystack.constants import ID
 
-from . import SearchUnavailable
+from meiduo_mall.apps.goods.exceptions import SearchUnavailable
 
 INDEX_ANALYZER = "ik_max_word"
 SEARCH_ANALYZER = "ik_smart"

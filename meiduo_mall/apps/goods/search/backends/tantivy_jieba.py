@@ -33,7 +33,7 @@ from haystack.inputs import BaseInput
 from haystack.models import SearchResult
 from haystack.utils import get_identifier, get_model_ct
 
-from . import SearchUnavailable
+from meiduo_mall.apps.goods.exceptions import SearchUnavailable
 
 # Loaded here, at import, so that a uwsgi master that imports the URL table loads the dictionary once for all
 # of its workers instead of each worker on its first search.
