@@ -9,8 +9,7 @@ from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from celery_tasks.html.tasks import generate_index_html, regenerate_detail_html
-from meiduo_mall.apps.contents.models import Content, ContentCategory
+from celery_tasks.html.tasks import regenerate_detail_html
 from meiduo_mall.apps.goods import services
 from meiduo_mall.apps.goods.detail_page import generate_detail_pages
 from meiduo_mall.apps.goods.models import GoodsSpecification, SKUImage, SKUSpecification, SpecificationOption
@@ -129,37 +128,10 @@ def test_catalog_changes_bump_the_list_cache_version(phone, django_capture_on_co
     assert services.catalog_version() > before
 
 
-def test_home_page_shows_menu_and_ads_by_slot(pages_dir, phone):
-    goods = phone["gold-64"].goods
-    carousel = ContentCategory.objects.create(name="轮播图", key="index_lbt")
-    news = ContentCategory.objects.create(name="快讯", key="index_kx")
-    floor = ContentCategory.objects.create(name="1楼时尚新品", key="index_1f_ssxp")
-    Content.objects.create(category=carousel, title="大促", url="/list.html?cat=1", image="contents/a.jpg", sequence=1)
-    Content.objects.create(category=news, title="新品快讯", url="/index.html", sequence=2)
-    Content.objects.create(category=news, title="隐藏快讯", url="/index.html", sequence=1, status=False)
-    Content.objects.create(category=floor, title="楼层商品", url="/goods/1.html", text="¥10.00", sequence=1)
-    generate_index_html()
-    html = (pages_dir / "index.html").read_text(encoding="utf-8")
-    assert f'src="{settings.MEDIA_URL}contents/a.jpg"' in html and 'alt="大促"' in html
-    assert "新品快讯" in html and "隐藏快讯" not in html
-    assert "楼层商品" in html and "¥10.00" in html
-    assert goods.category1.name in html
-    assert f'href="/list.html?cat={goods.category3_id}"' in html
-    assert 'src="/js/index.js"' in html
-
-
 def test_regenerate_detail_html_writes_every_launched_sku(pages_dir, phone):
     SKUFactory(is_launched=False)
     call_command("regenerate_detail_html")
     assert len(list((pages_dir / "goods").glob("*.html"))) == 3
-
-
-def test_seed_bulk_skus_tops_up_to_the_wanted_number(phone):
-    call_command("seed_demo", skus=30)
-    call_command("seed_demo", skus=30)
-    bulk = phone["gold-64"].category.sku_set.filter(caption="批量生成的测试商品")
-    assert bulk.count() == 30
-    assert bulk.filter(is_launched=True).count() == 30
 
 
 def test_a_new_sibling_updates_the_links_of_the_existing_pages(pages_dir, phone, django_capture_on_commit_callbacks):

@@ -10,12 +10,6 @@ pytestmark = pytest.mark.django_db
 Status = OrderInfo.Status
 
 
-@pytest.fixture
-def operator_client(client):
-    client.force_login(UserFactory(is_staff=True, is_superuser=True))
-    return client
-
-
 def placed(pay_method):
     user = UserFactory()
     sku = SKUFactory(name="导出用商品")
@@ -23,11 +17,11 @@ def placed(pay_method):
     return place_order(user, AddressFactory(user=user), pay_method)
 
 
-def test_ship_action_moves_orders_waiting_for_shipment_only(operator_client):
+def test_ship_action_moves_orders_waiting_for_shipment_only(staff_client):
     waiting = placed(OrderInfo.PayMethod.CASH)
     unpaid = placed(OrderInfo.PayMethod.ALIPAY)
 
-    response = operator_client.post(
+    response = staff_client.post(
         "/admin/orders/orderinfo/",
         {"action": "ship", "_selected_action": [waiting.pk, unpaid.pk]},
         follow=True,
@@ -39,21 +33,21 @@ def test_ship_action_moves_orders_waiting_for_shipment_only(operator_client):
     assert "已发货 1 个订单" in response.content.decode()
 
 
-def test_operators_find_an_order_and_see_its_lines(operator_client):
+def test_operators_find_an_order_and_see_its_lines(staff_client):
     order = placed(OrderInfo.PayMethod.CASH)
 
-    listing = operator_client.get("/admin/orders/orderinfo/", {"q": order.user.username})
-    detail = operator_client.get(f"/admin/orders/orderinfo/{order.pk}/change/")
+    listing = staff_client.get("/admin/orders/orderinfo/", {"q": order.user.username})
+    detail = staff_client.get(f"/admin/orders/orderinfo/{order.pk}/change/")
 
     assert order.order_id in listing.content.decode()
     assert detail.status_code == 200
     assert "导出用商品" in detail.content.decode()
 
 
-def test_orders_export_as_csv(operator_client):
+def test_orders_export_as_csv(staff_client):
     order = placed(OrderInfo.PayMethod.ALIPAY)
 
-    response = operator_client.post(
+    response = staff_client.post(
         "/admin/orders/orderinfo/export/",
         {
             "format": "0",

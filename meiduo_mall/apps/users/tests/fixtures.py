@@ -33,3 +33,10 @@ def auth_client(user):
 @pytest.fixture
 def address(user):
     return AddressFactory(user=user)
+
+
+@pytest.fixture
+def staff_client(client, db):
+    """Django's test client logged in to the back office as a superuser."""
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    return client
