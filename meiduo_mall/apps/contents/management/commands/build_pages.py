@@ -1,6 +1,6 @@
-from django.conf import settings
 from django.core.management import BaseCommand
 
+from meiduo_mall.apps.contents.management.pages_dir import add_pages_dir_argument
 from meiduo_mall.apps.contents.shop_pages import build_shop_pages
 
 
@@ -10,11 +10,7 @@ class Command(BaseCommand):
     requires_system_checks = []
 
     def add_arguments(self, parser):
-        parser.add_argument(
-            "--pages-dir",
-            default=str(settings.GENERATED_STATIC_HTML_FILES_DIR),
-            help="the directory nginx serves the pages from (default: GENERATED_STATIC_HTML_FILES_DIR)",
-        )
+        add_pages_dir_argument(parser)
 
     def handle(self, *args, pages_dir, **options):
         written = build_shop_pages(pages_dir)

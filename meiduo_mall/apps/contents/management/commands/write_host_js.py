@@ -3,6 +3,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management import BaseCommand
 
+from meiduo_mall.apps.contents.management.pages_dir import add_pages_dir_argument
 from meiduo_mall.utils.origins import host_js
 
 
@@ -10,11 +11,7 @@ class Command(BaseCommand):
     help = "Write js/host.js (the API origin the shop pages call) from API_ORIGIN; run at deploy, after collectstatic."
 
     def add_arguments(self, parser):
-        parser.add_argument(
-            "--pages-dir",
-            default=str(settings.GENERATED_STATIC_HTML_FILES_DIR),
-            help="the directory nginx serves the pages from (default: GENERATED_STATIC_HTML_FILES_DIR)",
-        )
+        add_pages_dir_argument(parser)
 
     def handle(self, *args, pages_dir, **options):
         target = Path(pages_dir) / "js" / "host.js"
