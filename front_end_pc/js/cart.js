@@ -1,4 +1,4 @@
-// The cart page (API.md K1–K5): quantities, selection, removal and the selected total.
+// The cart page (docs/api.md K1–K5): quantities, selection, removal and the selected total.
 (function () {
   'use strict';
 

@@ -183,7 +183,7 @@ FDFS_CONNECT_TIMEOUT = float(env("FDFS_CONNECT_TIMEOUT", "3"))
 FDFS_NETWORK_TIMEOUT = float(env("FDFS_NETWORK_TIMEOUT", "30"))
 
 # Redis ----------------------------------------------------------------------------------
-# One Redis server; each alias of DESIGN.md gets its own database number.
+# One Redis server; each alias gets its own database number (docs/architecture.md lists their keys).
 REDIS_URL = env("REDIS_URL", "redis://127.0.0.1:6379")
 REDIS_DATABASES = {"default": 0, "session": 1, "verify_codes": 2, "history": 3, "cart": 4}
 

@@ -13,7 +13,7 @@ MESSAGE_OK = {"message": "OK"}
 
 
 class CartAPIView(APIView):
-    """Guests and members use the same cart URLs (API.md K1–K5)."""
+    """Guests and members use the same cart URLs (docs/api.md K1–K5)."""
 
     # JSON in, JSON out, whatever the headers say: DRF's negotiation was a tenth of an add to the cart.
     content_negotiation_class = JSONOnly

@@ -1,4 +1,4 @@
-"""The static home page `index.html` (API.md §5.1)."""
+"""The static home page `index.html`."""
 
 from django.template.loader import render_to_string
 

@@ -1,4 +1,4 @@
-"""The static SKU detail page `goods/<sku_id>.html` (API.md §5.2).
+"""The static SKU detail page `goods/<sku_id>.html`.
 
 Each page ends with a fingerprint of everything it shows (`page_fingerprints`), so a bulk regeneration
 renders only the pages whose SKU, SPU, siblings, specs, images, categories, menu or template changed.

@@ -163,7 +163,7 @@ def hot_skus(category_id):
 
 
 def category_breadcrumb(category_id):
-    """API.md G2 as JSON bytes: the levels above and at this category; levels that don't apply are ""."""
+    """docs/api.md G2 as JSON bytes: the levels above and at this category; levels that don't apply are ""."""
     name = f"breadcrumb:{category_id}"
     version, body = catalog_cache.read(name)
     if body is None:

@@ -11,7 +11,7 @@ from .models import GoodsCategory, GoodsChannel
 
 
 def category_menu():
-    """The menu of API.md §5.1: {group_id: {"channels": [...], "sub_cats": [cat2 with .sub_cats]}}.
+    """The pages' category menu: {group_id: {"channels": [...], "sub_cats": [cat2 with .sub_cats]}}.
 
     Two queries whatever the size of the tree, so a bulk regeneration builds it once and cheaply.
     """

@@ -153,7 +153,7 @@ class OrderCommentView(APIView):
 
 
 class SKUCommentsView(APIView):
-    """Recent comments on a SKU for its detail page; not paginated (API.md §8.9)."""
+    """Recent comments on a SKU for its detail page; not paginated (docs/api.md G5)."""
 
     # Public: a stale token in the shopper's browser must not hide the comments.
     authentication_classes = []

@@ -17,7 +17,7 @@ def area_id_field(label):
 
 
 class AddressSerializer(serializers.ModelSerializer):
-    """ADDR of API.md §3.5; the area names are read-only, the `*_id` fields choose the areas."""
+    """An address as docs/api.md A3–A8 answer it; the area names are read-only, the `*_id` fields choose the areas."""
 
     province = serializers.StringRelatedField(read_only=True)
     city = serializers.StringRelatedField(read_only=True)

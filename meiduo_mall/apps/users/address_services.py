@@ -1,14 +1,11 @@
-"""The address book (API.md §3.5 A3–A8): at most 20 live addresses, soft delete, one default."""
+"""The address book (docs/api.md A3–A8): at most 20 live addresses, soft delete, one default."""
 
 from django.db import transaction
 
+from .exceptions import AddressLimitReached
 from .models import Address, User
 
 ADDRESS_LIMIT = 20
-
-
-class AddressLimitReached(Exception):
-    message = "保存地址数据已达到上限"
 
 
 def live_addresses(user):

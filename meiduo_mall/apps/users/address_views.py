@@ -1,4 +1,4 @@
-"""Address book (API.md §3.5 A3–A8). Every address is looked up among the member's own live ones,
+"""Address book (docs/api.md A3–A8). Every address is looked up among the member's own live ones,
 so another member's id is a 404 for every verb."""
 
 from django.shortcuts import get_object_or_404
@@ -8,12 +8,11 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from meiduo_mall.apps.verifications.responses import first_error, refused
+from meiduo_mall.utils.exceptions import one_line
 
 from .address_serializers import AddressSerializer, AddressTitleSerializer
 from .address_services import (
     ADDRESS_LIMIT,
-    AddressLimitReached,
     create_address,
     delete_address,
     live_addresses,
@@ -25,6 +24,7 @@ from .profile_views import MESSAGE
 
 class MemberAddressView(APIView):
     permission_classes = [IsAuthenticated]
+    error_shape = one_line
 
     def get_address(self, address_id):
         return get_object_or_404(live_addresses(self.request.user), pk=address_id)
@@ -58,12 +58,8 @@ class AddressesView(MemberAddressView):
     @extend_schema(request=AddressSerializer, responses={201: AddressSerializer, 400: MESSAGE})
     def post(self, request):
         serializer = AddressSerializer(data=request.data)
-        if not serializer.is_valid():
-            return refused(first_error(serializer.errors))
-        try:
-            address = create_address(request.user, **serializer.validated_data)
-        except AddressLimitReached as exc:
-            return refused(exc.message)
+        serializer.is_valid(raise_exception=True)
+        address = create_address(request.user, **serializer.validated_data)
         return Response(AddressSerializer(address).data, status=status.HTTP_201_CREATED)
 
 
@@ -74,8 +70,7 @@ class AddressView(MemberAddressView):
     def put(self, request, address_id):
         address = self.get_address(address_id)
         serializer = AddressSerializer(address, data=request.data)
-        if not serializer.is_valid():
-            return refused(first_error(serializer.errors))
+        serializer.is_valid(raise_exception=True)
         update_address(address, **serializer.validated_data)
         return Response(AddressSerializer(address).data)
 
@@ -101,7 +96,6 @@ class AddressTitleView(MemberAddressView):
     def put(self, request, address_id):
         address = self.get_address(address_id)
         serializer = AddressTitleSerializer(address, data=request.data)
-        if not serializer.is_valid():
-            return refused(first_error(serializer.errors))
+        serializer.is_valid(raise_exception=True)
         serializer.save()
         return Response({"title": address.title})

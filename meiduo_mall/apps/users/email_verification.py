@@ -1,4 +1,4 @@
-"""E-mail verification (API.md §6.6): save the address, mail a signed link, activate on return."""
+"""E-mail verification (docs/api.md C2, C3): save the address, mail a signed link, activate on return."""
 
 from urllib.parse import urlencode
 
@@ -9,17 +9,12 @@ from django.utils.html import format_html
 
 from meiduo_mall.utils.tasks import enqueue_after_commit
 
+from .exceptions import EmailVerificationFailed
 from .models import User
 
 # Own salt: a token signed for another purpose (find-password, QQ binding) never verifies an email.
 VERIFY_EMAIL_SALT = "meiduo.users.verify_email"
 VERIFY_EMAIL_SUBJECT = "美多商城邮箱验证"
-
-
-class EmailVerificationFailed(Exception):
-    def __init__(self, message):
-        super().__init__(message)
-        self.message = message
 
 
 def make_verify_url(user, pages_origin=None):
@@ -44,7 +39,7 @@ def change_email(user, email, pages_origin=None):
 
 
 def send_verify_email(to_email, verify_url):
-    """The HTML mail with the link that activates `to_email` (API.md §6.6); the task of the same name sends it."""
+    """The HTML mail with the link that activates `to_email`; the task of the same name sends it."""
     html = format_html(
         "<p>尊敬的用户您好！</p>"
         "<p>感谢您使用美多商城。</p>"

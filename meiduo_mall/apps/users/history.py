@@ -1,4 +1,4 @@
-"""Browse history (API.md C4/C5, §6.3): the SKUs a member looked at last, newest first."""
+"""Browse history (docs/api.md C4, C5): the SKUs a member looked at last, newest first."""
 
 from django.conf import settings
 from django_redis import get_redis_connection

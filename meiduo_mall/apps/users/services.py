@@ -1,4 +1,4 @@
-"""Accounts: registration, logging in and finding a forgotten password (API.md §3.1, §3.4)."""
+"""Accounts: registration, logging in and finding a forgotten password (docs/api.md U3, L1, F1–F4)."""
 
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password

@@ -1,4 +1,4 @@
-"""Image captcha and SMS codes, kept in the Redis alias `verify_codes` (API.md §6.1)."""
+"""Image captcha and SMS codes, kept in the Redis alias `verify_codes` (docs/api.md V1, V2)."""
 
 import secrets
 

@@ -1,4 +1,4 @@
-"""API.md K1–K5 for guests and members alike: every test runs once per store."""
+"""docs/api.md K1–K5 for guests and members alike: every test runs once per store."""
 
 import pytest
 from django_redis import get_redis_connection

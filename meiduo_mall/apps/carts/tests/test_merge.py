@@ -1,4 +1,4 @@
-"""merge_guest_cart and log_in: the cookie cart moves into Redis at login (API.md §6.4)."""
+"""merge_guest_cart and log_in: the cookie cart moves into Redis at login."""
 
 import pytest
 from django.core import signing

@@ -1,4 +1,4 @@
-"""DESIGN.md: every member cart operation is one Redis round trip for the cart, the SKU check included, and
+"""Every member cart operation is one Redis round trip for the cart, the SKU check included, and
 no SQL; authenticating the member costs one small cache read."""
 
 import pytest
