@@ -1,6 +1,6 @@
 """Static page generation: the home page (Celery beat, every 5 minutes) and SKU detail pages
 (queued after each catalog change is committed, see goods/signals.py). Each job goes by one name as
-task, management command and script: generate_index_html, regenerate_detail_html.
+function, task, management command and script: generate_index_html, regenerate_detail_html.
 
 Writing a page again gives the same page, so both tasks are acknowledged after they ran and
 delivered again when a worker dies mid-task."""
@@ -30,4 +30,4 @@ def generate_index_html():
     retry_jitter=True,
 )
 def regenerate_detail_html(sku_id):
-    detail_page.generate_sku_detail_html(sku_id)
+    detail_page.regenerate_detail_html(sku_id)

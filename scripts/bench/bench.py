@@ -162,7 +162,7 @@ def prepare_fixtures():
 
     from meiduo_mall.apps.areas.models import Area
     from meiduo_mall.apps.goods.demo.seed import BULK_CAPTION
-    from meiduo_mall.apps.goods.detail_page import generate_sku_detail_html
+    from meiduo_mall.apps.goods.detail_page import regenerate_detail_html
     from meiduo_mall.apps.goods.models import SKU
     from meiduo_mall.apps.goods.static_html import category_menu
 
@@ -176,7 +176,7 @@ def prepare_fixtures():
     SKU.objects.filter(pk__in=order_skus + cart_skus).update(stock=AMPLE_STOCK)
     district = Area.objects.filter(parent__parent__isnull=False).select_related("parent__parent").first()
     area = (district.parent.parent, district.parent, district)
-    generate_sku_detail_html(order_skus[0], category_menu())
+    regenerate_detail_html(order_skus[0], category_menu())
     fixtures = Fixtures(category, order_skus, cart_skus, rush_sku, order_skus[0])
     for pool, count in (("bench_order", ORDER_MEMBERS), ("bench_cart", CART_MEMBERS), ("bench_view", VIEW_MEMBERS)):
         fixtures.members[pool] = bench_members(pool, count, area)

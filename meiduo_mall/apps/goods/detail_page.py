@@ -149,7 +149,7 @@ def generate_detail_pages(sku_ids, menu=None, fingerprints=None, menu_html=None)
     return written
 
 
-def generate_sku_detail_html(sku_id, menu=None):
+def regenerate_detail_html(sku_id, menu=None):
     """Write (or, for a missing or unlaunched SKU, remove) the SKU's page. True when written."""
     return bool(generate_detail_pages([sku_id], menu))
 

@@ -7,7 +7,7 @@ from django.core.management import BaseCommand
 from django.db import transaction
 
 from meiduo_mall.apps.goods.demo.seed import seed_bulk_skus, seed_catalog
-from meiduo_mall.apps.goods.detail_page import generate_sku_detail_html
+from meiduo_mall.apps.goods.detail_page import regenerate_detail_html
 from meiduo_mall.apps.goods.models import GoodsChannel
 from meiduo_mall.apps.goods.services import bump_catalog_version
 from meiduo_mall.apps.goods.static_html import category_menu
@@ -32,7 +32,7 @@ class Command(BaseCommand):
             bump_catalog_version()
             menu = category_menu()
             for sku_id in sku_ids:
-                generate_sku_detail_html(sku_id, menu)
+                regenerate_detail_html(sku_id, menu)
             generate_index_html()
             self.stdout.write(f"seeded {len(sku_ids)} SKUs and their detail pages")
         if skus:
