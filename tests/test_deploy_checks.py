@@ -117,6 +117,23 @@ def test_public_key_where_the_private_key_belongs(production, key_pair):
     assert "public key" in message
 
 
+def test_a_payment_gateway_that_cannot_be_imported(production):
+    production.PAYMENT_GATEWAY = "meiduo_mall.apps.payment.gateways.nowhere.Gateway"
+
+    [(check_id, message)] = shop_errors()
+
+    assert check_id == "meiduo.E005"
+    assert "PAYMENT_GATEWAY" in message and "nowhere.Gateway" in message
+
+
+def test_the_sandbox_gateway_needs_no_alipay_settings(production):
+    production.PAYMENT_GATEWAY = "meiduo_mall.apps.payment.gateways.sandbox.SandboxGateway"
+    production.ALIPAY_SELLER_ID = ""
+    production.ALIPAY_APP_PRIVATE_KEY_PATH = "/nonexistent/app.pem"
+
+    assert shop_errors() == []
+
+
 def test_empty_seller_id(production):
     production.ALIPAY_SELLER_ID = ""
 
