@@ -1,5 +1,39 @@
+from rest_framework import status
+
 from meiduo_mall.utils.exceptions import ShopError
 
 
 class RegistrationRefused(ShopError):
     """A registration the account rules refuse (services.register); `errors` names the fields at fault."""
+
+
+class AccountNotFound(ShopError):
+    """No account has that username or mobile (find password)."""
+
+    status_code = status.HTTP_404_NOT_FOUND
+
+
+class LinkExpired(ShopError):
+    """A signed token of the find-password steps that no longer verifies."""
+
+
+class NotOwnAccount(ShopError):
+    status_code = status.HTTP_403_FORBIDDEN
+    message = "只能修改自己的密码"
+
+
+class TooManyFailedLogins(ShopError):
+    status_code = status.HTTP_429_TOO_MANY_REQUESTS
+
+    def __init__(self, wait_seconds):
+        super().__init__(
+            f"登录失败次数过多，请{(wait_seconds + 59) // 60}分钟后再试", headers={"Retry-After": str(wait_seconds)}
+        )
+
+
+class EmailVerificationFailed(ShopError):
+    """The link of the verification mail is missing, expired, forged or for an address since changed."""
+
+
+class AddressLimitReached(ShopError):
+    message = "保存地址数据已达到上限"

@@ -1,19 +1,19 @@
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers, status
+from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from meiduo_mall.apps.carts.services import guest_cart_store
-from meiduo_mall.apps.verifications.exceptions import VerificationError
-from meiduo_mall.apps.verifications.responses import first_error, refused
 from meiduo_mall.apps.verifications.serializers import ImageCodeSerializer
 from meiduo_mall.apps.verifications.services import check_image_code, issue_sms_code, use_sms_code
-from meiduo_mall.utils.exceptions import fields_with_summary
+from meiduo_mall.utils.exceptions import fields_with_summary, one_line
 from meiduo_mall.utils.origins import client_ip
 from meiduo_mall.utils.schema import MESSAGE
 
+from .exceptions import AccountNotFound, LinkExpired, TooManyFailedLogins
 from .models import User
 from .profile_views import PASSWORD_CHANGE_SCHEMA, change_password_response
 from .serializers import LoginSerializer, RegisterSerializer, ResetPasswordSerializer
@@ -104,28 +104,24 @@ class UserView(APIView):
         return response
 
 
-def with_summary(errors):
-    """Field errors plus `non_field_errors`, which register.js shows as one line."""
-    return {**errors, "non_field_errors": errors.get("non_field_errors") or [first_error(errors)]}
-
-
 class LoginView(APIView):
     """L1: log in by username or mobile → {token, user_id, username}."""
 
     authentication_classes = ()
+    error_shape = staticmethod(fields_with_summary)
 
     @extend_schema(request=LoginSerializer, responses={200: TOKEN, 400: OpenApiTypes.OBJECT, 429: MESSAGE})
     def post(self, request):
         limiter = FailedLoginLimiter(request)
         wait = limiter.retry_after()
         if wait:
-            response = refused(f"登录失败次数过多，请{(wait + 59) // 60}分钟后再试", status.HTTP_429_TOO_MANY_REQUESTS)
-            response["Retry-After"] = str(wait)
-            return response
+            raise TooManyFailedLogins(wait)
         serializer = LoginSerializer(data=request.data, context={"request": request})
-        if not serializer.is_valid():
+        try:
+            serializer.is_valid(raise_exception=True)
+        except ValidationError:
             limiter.record_failure()
-            return Response(with_summary(serializer.errors), status=status.HTTP_400_BAD_REQUEST)
+            raise
         limiter.forget_account_failures()
         guest_cart = guest_cart_store(request)
         response = Response(log_in(serializer.validated_data["user"], guest_cart))
@@ -137,6 +133,7 @@ class SMSTokenView(APIView):
     """F1: the captcha is right and the account exists → masked mobile and a token for F2."""
 
     authentication_classes = ()
+    error_shape = one_line
 
     @extend_schema(
         parameters=[ImageCodeSerializer],
@@ -150,15 +147,11 @@ class SMSTokenView(APIView):
     )
     def get(self, request, account):
         captcha = ImageCodeSerializer(data=request.query_params)
-        if not captcha.is_valid():
-            return refused(first_error(captcha.errors))
-        try:
-            check_image_code(captcha.validated_data["image_code_id"], captcha.validated_data["text"])
-        except VerificationError as exc:
-            return refused(exc.message)
+        captcha.is_valid(raise_exception=True)
+        check_image_code(captcha.validated_data["image_code_id"], captcha.validated_data["text"])
         user = find_account(account)
         if user is None:
-            return refused("用户名或手机号不存在", status.HTTP_404_NOT_FOUND)
+            raise AccountNotFound("用户名或手机号不存在")
         return Response({"mobile": mask_mobile(user.mobile), "access_token": make_sms_token(user)})
 
 
@@ -166,6 +159,7 @@ class SMSCodeByTokenView(APIView):
     """F2: an SMS code to the mobile of the account F1 checked; same keys and limits as V2."""
 
     authentication_classes = ()
+    error_shape = one_line
 
     @extend_schema(
         operation_id="sms_codes_by_token_retrieve",
@@ -175,11 +169,8 @@ class SMSCodeByTokenView(APIView):
     def get(self, request):
         user = user_from_sms_token(request.query_params.get("access_token", ""))
         if user is None:
-            return refused("链接已失效，请重新验证身份")
-        try:
-            issue_sms_code(user.mobile, client_ip(request))
-        except VerificationError as exc:
-            return refused(exc.message)
+            raise LinkExpired("链接已失效，请重新验证身份")
+        issue_sms_code(user.mobile, client_ip(request))
         return Response({"message": "OK"})
 
 
@@ -187,6 +178,7 @@ class PasswordTokenView(APIView):
     """F3: the SMS code is right → {user_id, access_token} for F4. The code is spent."""
 
     authentication_classes = ()
+    error_shape = one_line
 
     @extend_schema(
         parameters=[OpenApiParameter("sms_code", str, required=True)],
@@ -201,17 +193,16 @@ class PasswordTokenView(APIView):
     def get(self, request, account):
         user = find_account(account)
         if user is None:
-            return refused("手机号不存在", status.HTTP_404_NOT_FOUND)
-        try:
-            use_sms_code(user.mobile, request.query_params.get("sms_code", ""))
-        except VerificationError as exc:
-            return refused(exc.message)
+            raise AccountNotFound("手机号不存在")
+        use_sms_code(user.mobile, request.query_params.get("sms_code", ""))
         return Response({"user_id": user.id, "access_token": make_reset_token(user)})
 
 
 class UserPasswordView(APIView):
     """/users/<user_id>/password/ — POST (F4) resets a forgotten password with the token of F3;
     PUT (C6) is a logged-in member changing their own password."""
+
+    error_shape = one_line
 
     def get_permissions(self):
         # F4 is anonymous (the reset token is the credential); C6 needs the member's JWT.
@@ -231,9 +222,8 @@ class UserPasswordView(APIView):
     @extend_schema(request=ResetPasswordSerializer, responses={200: MESSAGE, 400: MESSAGE})
     def post(self, request, user_id):
         serializer = ResetPasswordSerializer(data=request.data)
-        if not serializer.is_valid():
-            return refused(first_error(serializer.errors))
+        serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         if not reset_password(user_id, data["access_token"], data["password"]):
-            return refused("链接已失效，请重新找回密码")
+            raise LinkExpired("链接已失效，请重新找回密码")
         return Response({"message": "OK"})

@@ -4,11 +4,10 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from meiduo_mall.utils.exceptions import one_line
 from meiduo_mall.utils.origins import client_ip
 from meiduo_mall.utils.schema import MESSAGE
 
-from .exceptions import VerificationError
-from .responses import first_error, refused
 from .serializers import ImageCodeSerializer
 from .services import check_image_code, create_image_code, issue_sms_code
 
@@ -29,6 +28,7 @@ class SMSCodeView(APIView):
     """V2: an SMS code for `mobile`; with `text` and `image_code_id` (VAR-A) the captcha is checked first."""
 
     authentication_classes = ()
+    error_shape = one_line
 
     @extend_schema(
         parameters=[ImageCodeSerializer(required=False)],
@@ -37,13 +37,9 @@ class SMSCodeView(APIView):
     )
     def get(self, request, mobile):
         params = request.query_params
-        try:
-            if "text" in params or "image_code_id" in params:
-                captcha = ImageCodeSerializer(data=params)
-                if not captcha.is_valid():
-                    return refused(first_error(captcha.errors))
-                check_image_code(captcha.validated_data["image_code_id"], captcha.validated_data["text"])
-            issue_sms_code(mobile, client_ip(request))
-        except VerificationError as exc:
-            return refused(exc.message)
+        if "text" in params or "image_code_id" in params:
+            captcha = ImageCodeSerializer(data=params)
+            captcha.is_valid(raise_exception=True)
+            check_image_code(captcha.validated_data["image_code_id"], captcha.validated_data["text"])
+        issue_sms_code(mobile, client_ip(request))
         return Response({"message": "OK"})

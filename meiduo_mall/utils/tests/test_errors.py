@@ -50,8 +50,8 @@ def test_wrong_method_on_an_api_view_is_a_json_405(api_client):
 
 @override_settings(DATA_UPLOAD_MAX_MEMORY_SIZE=1024)
 def test_json_body_over_the_limit_is_a_json_413(api_client):
-    body = json.dumps({"username": "x" * 2048, "password": "12345678"})
-    response = api_client.post("/authorizations/", body, content_type="application/json")
+    body = json.dumps({"mobile": "13800000000", "password": "x" * 2048})
+    response = api_client.post("/oauth/qq/user/", body, content_type="application/json")
     assert response.status_code == 413
     assert response.json() == {"message": "请求数据过大"}
 
@@ -83,3 +83,51 @@ def test_crash_on_a_page_keeps_django_html_500(crashing_client):
     assert response.status_code == 500
     assert response["Content-Type"].startswith("text/html")
     assert SECRET not in response.content.decode()
+
+
+# Each endpoint keeps the error body its pages read (docs/api.md, "Responses and errors").
+
+
+def test_account_pages_read_message_or_non_field_errors(api_client):
+    response = api_client.get("/sms_codes/13800000000/", {"text": "ab", "image_code_id": "not-a-uuid"})
+    assert response.status_code == 400
+    body = response.json()
+    assert set(body) == {"message", "non_field_errors"}
+    assert body["non_field_errors"] == [body["message"]]
+
+
+def test_address_validation_is_one_line(auth_client):
+    response = auth_client.post("/addresses/", {}, format="json")
+    assert response.status_code == 400
+    body = response.json()
+    assert set(body) == {"message", "non_field_errors"}
+
+
+def test_login_validation_is_field_errors_with_a_summary(api_client):
+    response = api_client.post("/authorizations/", {"username": "somebody"}, format="json")
+    assert response.status_code == 400
+    body = response.json()
+    assert set(body) == {"password", "non_field_errors"}
+    assert body["non_field_errors"] == body["password"]
+
+
+def test_qq_binding_validation_is_a_message_and_the_fields(api_client):
+    response = api_client.post("/oauth/qq/user/", {}, format="json")
+    assert response.status_code == 400
+    body = response.json()
+    assert len(body) > 2
+    assert body["message"] in [texts[0] for field, texts in body.items() if field != "message"]
+
+
+def test_cart_validation_is_non_field_errors(api_client):
+    response = api_client.post("/cart/", {}, format="json")
+    assert response.status_code == 400
+    assert set(response.json()) == {"non_field_errors"}
+
+
+def test_placing_an_order_answers_a_bare_list(auth_client):
+    response = auth_client.post("/orders/", {}, format="json")
+    assert response.status_code == 400
+    body = response.json()
+    assert isinstance(body, list)
+    assert all(isinstance(text, str) for text in body)
