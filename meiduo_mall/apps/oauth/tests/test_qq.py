@@ -9,6 +9,7 @@ from meiduo_mall.apps.oauth.models import OAuthQQUser
 from meiduo_mall.apps.oauth.services import OPENID_TOKEN_SALT, openid_from_token, sign_openid
 from meiduo_mall.apps.users.models import User
 from tests.factories import DEFAULT_PASSWORD
+from tests.fakes.qq_server import CLIENT_SECRET
 
 pytestmark = pytest.mark.django_db
 
@@ -69,6 +70,17 @@ class TestCallback:
         response = api_client.get("/oauth/qq/user/", {"code": "not-a-code"})
         assert response.status_code == 503
         assert response.data == {"message": "QQ服务异常"}
+
+    def test_is_503_without_asking_qq_while_qq_login_is_not_configured(self, api_client, fake_qq, settings):
+        code = fake_qq.issue_code("OPENID-UNCONFIGURED")
+        settings.QQ_CLIENT_SECRET = ""
+
+        response = api_client.get("/oauth/qq/user/", {"code": code})
+
+        assert response.status_code == 503
+        assert response.data == {"message": "QQ登录未开启"}
+        settings.QQ_CLIENT_SECRET = CLIENT_SECRET
+        assert api_client.get("/oauth/qq/user/", {"code": code}).status_code == 200
 
     def test_qq_down_is_a_qq_service_error(self, api_client, fake_qq):
         fake_qq.down = True
