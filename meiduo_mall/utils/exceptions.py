@@ -82,14 +82,14 @@ def fields_with_summary(message, errors):
     return {**errors, key: errors.get(key) or [message]}
 
 
-def field_errors(message, errors):
-    """DRF's own shape; a refusal that names no field is a non-field error (the cart pages)."""
-    return errors or {api_settings.NON_FIELD_ERRORS_KEY: [message]}
-
-
 def message_list(message, errors):
     """A bare list of every message (placing an order: the page alerts `data[0]`)."""
     return [str(text) for texts in errors.values() for text in texts] or [message]
+
+
+def non_field_errors(message, errors):
+    """Every message under `non_field_errors` (the cart: its pages show `non_field_errors[0]`)."""
+    return {api_settings.NON_FIELD_ERRORS_KEY: message_list(message, errors)}
 
 
 def detail_body(message, errors):

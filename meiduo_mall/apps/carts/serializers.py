@@ -1,5 +1,4 @@
 from rest_framework import serializers
-from rest_framework.settings import api_settings
 from rest_framework.utils.serializer_helpers import BindingDict
 
 from meiduo_mall.apps.goods.models import SKU
@@ -25,10 +24,8 @@ COUNT_ERRORS = {
 SELECTED_ERRORS = {"required": "缺少勾选状态", "null": "缺少勾选状态", "invalid": "勾选状态须为true或false"}
 
 
-class NonFieldErrorsSerializer(serializers.Serializer):
-    """The cart and detail pages show `non_field_errors[0]` only, so every message goes there.
-
-    DRF deep-copies the declared fields for every instance, a tenth of an add to the cart. These serializers
+class InputSerializer(serializers.Serializer):
+    """DRF deep-copies the declared fields for every instance, a tenth of an add to the cart. These serializers
     only read input, and their fields (integers and booleans) keep nothing of a call and never look at the
     parent's context, so each class binds one set of fields and every instance uses it.
     """
@@ -43,21 +40,12 @@ class NonFieldErrorsSerializer(serializers.Serializer):
             type(self)._bound_fields = fields
         return fields
 
-    def to_internal_value(self, data):
-        try:
-            return super().to_internal_value(data)
-        except serializers.ValidationError as exc:
-            if not isinstance(exc.detail, dict):
-                raise
-            messages = [message for field_messages in exc.detail.values() for message in field_messages]
-            raise serializers.ValidationError({api_settings.NON_FIELD_ERRORS_KEY: messages}) from None
-
 
 def sku_id_field():
     return serializers.IntegerField(min_value=1, max_value=MAX_SKU_ID, error_messages=SKU_ID_ERRORS)
 
 
-class CartLineSerializer(NonFieldErrorsSerializer):
+class CartLineSerializer(InputSerializer):
     """POST and PUT /cart/: {sku_id, count, selected=true}. Whether the SKU is for sale and has the stock is
     checked by the store with the change itself (services.add_to_cart, change_line)."""
 
@@ -66,11 +54,11 @@ class CartLineSerializer(NonFieldErrorsSerializer):
     selected = serializers.BooleanField(default=True, error_messages=SELECTED_ERRORS)
 
 
-class CartRemovalSerializer(NonFieldErrorsSerializer):
+class CartRemovalSerializer(InputSerializer):
     sku_id = sku_id_field()
 
 
-class CartSelectionSerializer(NonFieldErrorsSerializer):
+class CartSelectionSerializer(InputSerializer):
     selected = serializers.BooleanField(error_messages=SELECTED_ERRORS)
 
 

@@ -3,7 +3,7 @@ from rest_framework import status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from meiduo_mall.utils.exceptions import field_errors
+from meiduo_mall.utils.exceptions import non_field_errors
 from meiduo_mall.utils.ready_json import JSONOnly
 
 from .serializers import CartLineSerializer, CartRemovalSerializer, CartSelectionSerializer, CartSKUSerializer
@@ -17,8 +17,8 @@ class CartAPIView(APIView):
 
     # JSON in, JSON out, whatever the headers say: DRF's negotiation was a tenth of an add to the cart.
     content_negotiation_class = JSONOnly
-    # A change the cart rules refuse is a 400 in `non_field_errors`, which the pages show.
-    error_shape = field_errors
+    # The cart and detail pages show `non_field_errors[0]` only, so every message goes there.
+    error_shape = non_field_errors
 
     def perform_authentication(self, request):
         # Deferred to services.cart_user(): a bad token makes a guest here, never a 401.
