@@ -1,7 +1,7 @@
 """Back office for the catalog. Saving or deleting here regenerates the detail pages through signals.py."""
 
 from django.contrib import admin
-from django.db import models
+from django.db.models import TextField
 from import_export import resources
 from import_export.admin import ImportExportModelAdmin
 from unfold.admin import ModelAdmin, TabularInline
@@ -10,20 +10,10 @@ from unfold.contrib.import_export.forms import ExportForm, ImportForm
 
 from meiduo_mall.utils.admin import ImageStorageErrorsAsMessages
 
-from .models import (
-    SKU,
-    Brand,
-    Goods,
-    GoodsCategory,
-    GoodsChannel,
-    GoodsSpecification,
-    SKUImage,
-    SKUSpecification,
-    SpecificationOption,
-)
+from . import models
 
 
-@admin.register(GoodsCategory)
+@admin.register(models.GoodsCategory)
 class GoodsCategoryAdmin(ModelAdmin):
     list_display = ("id", "name", "parent")
     list_select_related = ("parent",)
@@ -31,7 +21,7 @@ class GoodsCategoryAdmin(ModelAdmin):
     autocomplete_fields = ("parent",)
 
 
-@admin.register(GoodsChannel)
+@admin.register(models.GoodsChannel)
 class GoodsChannelAdmin(ModelAdmin):
     list_display = ("id", "category", "group_id", "sequence", "url")
     list_select_related = ("category",)
@@ -39,18 +29,18 @@ class GoodsChannelAdmin(ModelAdmin):
     autocomplete_fields = ("category",)
 
 
-@admin.register(Brand)
+@admin.register(models.Brand)
 class BrandAdmin(ImageStorageErrorsAsMessages, ModelAdmin):
     list_display = ("id", "name", "first_letter")
     search_fields = ("name",)
 
 
 class GoodsSpecificationInline(TabularInline):
-    model = GoodsSpecification
+    model = models.GoodsSpecification
     extra = 0
 
 
-@admin.register(Goods)
+@admin.register(models.Goods)
 class GoodsAdmin(ModelAdmin):
     list_display = ("id", "name", "brand", "category3", "sales", "comments")
     list_select_related = ("brand", "category3")
@@ -59,17 +49,17 @@ class GoodsAdmin(ModelAdmin):
     autocomplete_fields = ("brand", "category1", "category2", "category3")
     inlines = [GoodsSpecificationInline]
     # The descriptions are rich text (Trix, shipped with unfold); detail pages sanitize it with nh3.
-    formfield_overrides = {models.TextField: {"widget": WysiwygWidget}}
+    formfield_overrides = {TextField: {"widget": WysiwygWidget}}
 
 
-@admin.register(GoodsSpecification)
+@admin.register(models.GoodsSpecification)
 class GoodsSpecificationAdmin(ModelAdmin):
     list_display = ("id", "goods", "name")
     list_select_related = ("goods",)
     search_fields = ("name", "goods__name")
 
 
-@admin.register(SpecificationOption)
+@admin.register(models.SpecificationOption)
 class SpecificationOptionAdmin(ModelAdmin):
     list_display = ("id", "spec", "value")
     list_select_related = ("spec__goods",)
@@ -78,26 +68,26 @@ class SpecificationOptionAdmin(ModelAdmin):
 
 
 class SKUImageInline(TabularInline):
-    model = SKUImage
+    model = models.SKUImage
     extra = 0
 
 
 class SKUSpecificationInline(TabularInline):
-    model = SKUSpecification
+    model = models.SKUSpecification
     extra = 0
     autocomplete_fields = ("spec", "option")
 
 
 class SKUResource(resources.ModelResource):
     class Meta:
-        model = SKU
+        model = models.SKU
         fields = (
             "id", "name", "caption", "goods", "category", "price", "cost_price", "market_price",
             "stock", "sales", "comments", "is_launched", "default_image_url",
         )  # fmt: skip
 
 
-@admin.register(SKU)
+@admin.register(models.SKU)
 class SKUAdmin(ImageStorageErrorsAsMessages, ModelAdmin, ImportExportModelAdmin):
     resource_classes = [SKUResource]
     import_form_class = ImportForm

@@ -10,17 +10,7 @@ from django.dispatch import receiver
 
 from meiduo_mall.utils.tasks import enqueue
 
-from . import services
-from .models import (
-    SKU,
-    Goods,
-    GoodsCategory,
-    GoodsChannel,
-    GoodsSpecification,
-    SKUImage,
-    SKUSpecification,
-    SpecificationOption,
-)
+from . import models, services
 
 logger = logging.getLogger("meiduo")
 
@@ -42,59 +32,61 @@ def regenerate_detail_pages_on_commit(sku_ids=(), goods_id=None, goods_of_sku=No
     def queue():
         spu_id = goods_id
         if goods_of_sku is not None:
-            spu_id = SKU.objects.filter(id=goods_of_sku).values_list("goods_id", flat=True).first()
+            spu_id = models.SKU.objects.filter(id=goods_of_sku).values_list("goods_id", flat=True).first()
         if goods_of_spec is not None:
-            spu_id = GoodsSpecification.objects.filter(id=goods_of_spec).values_list("goods_id", flat=True).first()
+            spu_id = (
+                models.GoodsSpecification.objects.filter(id=goods_of_spec).values_list("goods_id", flat=True).first()
+            )
         ids = set(sku_ids)
         if spu_id is not None:
-            ids.update(SKU.objects.filter(goods_id=spu_id).values_list("id", flat=True))
+            ids.update(models.SKU.objects.filter(goods_id=spu_id).values_list("id", flat=True))
         send_detail_page_tasks(sorted(ids))
 
     transaction.on_commit(queue)
 
 
-@receiver([post_save, post_delete], sender=SKU)
-@receiver([post_save, post_delete], sender=Goods)
-@receiver([post_save, post_delete], sender=GoodsCategory)
-@receiver([post_save, post_delete], sender=GoodsChannel)  # its URL is the breadcrumb's first level
+@receiver([post_save, post_delete], sender=models.SKU)
+@receiver([post_save, post_delete], sender=models.Goods)
+@receiver([post_save, post_delete], sender=models.GoodsCategory)
+@receiver([post_save, post_delete], sender=models.GoodsChannel)  # its URL is the breadcrumb's first level
 def catalog_changed(sender, **kwargs):
     transaction.on_commit(services.bump_catalog_version)
 
 
-@receiver([post_save, post_delete], sender=SKU)
+@receiver([post_save, post_delete], sender=models.SKU)
 def sku_changed(sender, instance, **kwargs):
     regenerate_detail_pages_on_commit([instance.id], goods_id=instance.goods_id)
 
 
-@receiver(post_save, sender=SKUImage)
+@receiver(post_save, sender=models.SKUImage)
 def sku_image_saved(sender, instance, **kwargs):
     # A SKU without a picture of its own shows its first gallery image in lists.
     # `__in` cannot match NULL, and the back office saves a blank default image as NULL.
     no_picture = Q(default_image_url="") | Q(default_image_url__isnull=True)
-    SKU.objects.filter(no_picture, id=instance.sku_id).update(default_image_url=instance.image.url)
+    models.SKU.objects.filter(no_picture, id=instance.sku_id).update(default_image_url=instance.image.url)
     regenerate_detail_pages_on_commit([instance.sku_id])
 
 
-@receiver(post_delete, sender=SKUImage)
+@receiver(post_delete, sender=models.SKUImage)
 def sku_image_deleted(sender, instance, **kwargs):
     regenerate_detail_pages_on_commit([instance.sku_id])
 
 
-@receiver([post_save, post_delete], sender=SKUSpecification)
+@receiver([post_save, post_delete], sender=models.SKUSpecification)
 def sku_specification_changed(sender, instance, **kwargs):
     regenerate_detail_pages_on_commit([instance.sku_id], goods_of_sku=instance.sku_id)
 
 
-@receiver([post_save, post_delete], sender=Goods)
+@receiver([post_save, post_delete], sender=models.Goods)
 def goods_changed(sender, instance, **kwargs):
     regenerate_detail_pages_on_commit(goods_id=instance.id)
 
 
-@receiver([post_save, post_delete], sender=GoodsSpecification)
+@receiver([post_save, post_delete], sender=models.GoodsSpecification)
 def specification_changed(sender, instance, **kwargs):
     regenerate_detail_pages_on_commit(goods_id=instance.goods_id)
 
 
-@receiver([post_save, post_delete], sender=SpecificationOption)
+@receiver([post_save, post_delete], sender=models.SpecificationOption)
 def option_changed(sender, instance, **kwargs):
     regenerate_detail_pages_on_commit(goods_of_spec=instance.spec_id)

@@ -8,17 +8,7 @@ from decimal import Decimal
 from django.core.files.storage import default_storage
 from django.db.models import Max
 
-from ..models import (
-    SKU,
-    Brand,
-    Goods,
-    GoodsCategory,
-    GoodsChannel,
-    GoodsSpecification,
-    SKUImage,
-    SKUSpecification,
-    SpecificationOption,
-)
+from .. import models
 from ..services import bump_catalog_version
 from . import catalog
 from .images import draw_product, save_image
@@ -45,8 +35,8 @@ def seed_catalog():
     for group_id, channels in enumerate(catalog.CHANNEL_GROUPS, start=1):
         for sequence, line in enumerate(channels, start=1):
             categories.update(seed_channel(group_id, sequence, line))
-    brands = Brand.objects.bulk_create(
-        [Brand(name=name, first_letter=letter, logo="") for name, letter in catalog.BRANDS]
+    brands = models.Brand.objects.bulk_create(
+        [models.Brand(name=name, first_letter=letter, logo="") for name, letter in catalog.BRANDS]
     )
     brands = {brand.name: brand for brand in brands}
     rng = random.Random(20261123)
@@ -59,16 +49,20 @@ def seed_catalog():
 def seed_channel(group_id, sequence, line):
     """One level-1 category with its subtree and channel; returns {(cat1, cat2, cat3 names): categories}."""
     name, subs = parse_channel(line)
-    cat1 = GoodsCategory.objects.create(name=name)
-    cat2s = GoodsCategory.objects.bulk_create([GoodsCategory(name=cat2, parent=cat1) for cat2, _ in subs])
-    cat3s = GoodsCategory.objects.bulk_create(
-        [GoodsCategory(name=cat3, parent=cat2) for cat2, (_, names) in zip(cat2s, subs, strict=True) for cat3 in names]
+    cat1 = models.GoodsCategory.objects.create(name=name)
+    cat2s = models.GoodsCategory.objects.bulk_create([models.GoodsCategory(name=cat2, parent=cat1) for cat2, _ in subs])
+    cat3s = models.GoodsCategory.objects.bulk_create(
+        [
+            models.GoodsCategory(name=cat3, parent=cat2)
+            for cat2, (_, names) in zip(cat2s, subs, strict=True)
+            for cat3 in names
+        ]
     )
     categories = {}
     for cat3 in cat3s:
         parent = next(cat2 for cat2 in cat2s if cat2.id == cat3.parent_id)
         categories[(name, parent.name, cat3.name)] = (cat1, parent, cat3)
-    GoodsChannel.objects.create(
+    models.GoodsChannel.objects.create(
         group_id=group_id, category=cat1, url=f"/list.html?cat={cat3s[0].id}", sequence=sequence
     )
     return categories
@@ -77,7 +71,7 @@ def seed_channel(group_id, sequence, line):
 def seed_goods(spu, categories, brands, rng):
     name, brand, path, base_price, spec_options, caption = spu
     cat1, cat2, cat3 = categories[path]
-    goods = Goods.objects.create(
+    goods = models.Goods.objects.create(
         name=name,
         brand=brands[brand],
         category1=cat1,
@@ -89,9 +83,9 @@ def seed_goods(spu, categories, brands, rng):
     )
     specs = []
     for spec_name, values in spec_options.items():
-        spec = GoodsSpecification.objects.create(goods=goods, name=spec_name)
-        options = SpecificationOption.objects.bulk_create(
-            [SpecificationOption(spec=spec, value=value) for value in values]
+        spec = models.GoodsSpecification.objects.create(goods=goods, name=spec_name)
+        options = models.SpecificationOption.objects.bulk_create(
+            [models.SpecificationOption(spec=spec, value=value) for value in values]
         )
         specs.append((spec, options))
     sku_ids = []
@@ -100,9 +94,9 @@ def seed_goods(spu, categories, brands, rng):
         step = sum(i * 0.12 for i, _ in enumerate(values)) + index * 0.03
         price = Decimal(round(base_price * (1 + step))).quantize(Decimal("0.00"))
         pictures = product_pictures(goods, values[0])
-        sku = SKU.objects.bulk_create(
+        sku = models.SKU.objects.bulk_create(
             [
-                SKU(
+                models.SKU(
                     name=f"{name} {' '.join(values)}"[:50],
                     caption=caption,
                     goods=goods,
@@ -117,13 +111,13 @@ def seed_goods(spu, categories, brands, rng):
                 )
             ]
         )[0]
-        SKUSpecification.objects.bulk_create(
+        models.SKUSpecification.objects.bulk_create(
             [
-                SKUSpecification(sku=sku, spec=spec, option=option)
+                models.SKUSpecification(sku=sku, spec=spec, option=option)
                 for (spec, _), option in zip(specs, combination, strict=True)
             ]
         )
-        SKUImage.objects.bulk_create([SKUImage(sku=sku, image=picture) for picture in pictures])
+        models.SKUImage.objects.bulk_create([models.SKUImage(sku=sku, image=picture) for picture in pictures])
         sku_ids.append(sku.id)
     return sku_ids
 
@@ -142,12 +136,12 @@ def product_pictures(goods, variant):
 def seed_bulk_skus(wanted, report):
     """Top the bulk SKUs up to `wanted`, spread over the categories of the first demo SPUs; `report`
     receives one progress line at a time."""
-    existing = SKU.objects.filter(caption=BULK_CAPTION).count()
+    existing = models.SKU.objects.filter(caption=BULK_CAPTION).count()
     missing = wanted - existing
     if missing <= 0:
         report(f"{existing} bulk SKUs already there")
         return
-    sources = list(SKU.objects.exclude(caption=BULK_CAPTION).select_related("goods").order_by("id"))
+    sources = list(models.SKU.objects.exclude(caption=BULK_CAPTION).select_related("goods").order_by("id"))
     seen, templates = set(), []
     for sku in sources:
         if sku.category_id not in seen:
@@ -155,14 +149,14 @@ def seed_bulk_skus(wanted, report):
             templates.append(sku)
     templates = templates[:BULK_CATEGORIES]
     rng = random.Random(existing)
-    start = (SKU.objects.aggregate(Max("id"))["id__max"] or 0) + 1
+    start = (models.SKU.objects.aggregate(Max("id"))["id__max"] or 0) + 1
     for batch_start in range(0, missing, BATCH_SIZE):
         batch = []
         for number in range(batch_start, min(missing, batch_start + BATCH_SIZE)):
             template = templates[number % len(templates)]
             price = Decimal(rng.randint(1000, 1000000)) / 100
             batch.append(
-                SKU(
+                models.SKU(
                     name=f"{template.goods.name} 批量款{start + number}"[:50],
                     caption=BULK_CAPTION,
                     goods_id=template.goods_id,
@@ -176,6 +170,6 @@ def seed_bulk_skus(wanted, report):
                     default_image_url=template.default_image_url,
                 )
             )
-        SKU.objects.bulk_create(batch)
+        models.SKU.objects.bulk_create(batch)
         report(f"bulk SKUs: {existing + min(missing, batch_start + BATCH_SIZE)}/{wanted}")
     bump_catalog_version()
