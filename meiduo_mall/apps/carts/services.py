@@ -40,15 +40,16 @@ def guest_cart_store(request):
     return CookieCartStore(request)
 
 
-def add_to_cart(store, sku_id, count, selected):
-    """Add to the line of a launched SKU and return its new count; the line may hold at most the stock and
-    MAX_LINE_COUNT. Adding to the cart is the shop's most frequent write: a member's costs one Redis round trip."""
-    return store.add(sku_id, count, selected, load_cart_sku)
+def add_to_cart(store, line):
+    """Add `line` (a CartLine) to the line of a launched SKU and return its new count; the line may hold at
+    most the stock and MAX_LINE_COUNT. Adding to the cart is the shop's most frequent write: a member's costs
+    one Redis round trip."""
+    return store.add(line, load_cart_sku)
 
 
-def change_line(store, sku_id, count, selected):
-    """Overwrite the line of a launched SKU, `count` within its stock."""
-    store.set(sku_id, count, selected, load_cart_sku)
+def change_line(store, line):
+    """Overwrite the line of a launched SKU, its count within the stock."""
+    store.set(line, load_cart_sku)
 
 
 CART_LINE_SKU_FIELDS = ("id", "name", "price", "default_image_url")

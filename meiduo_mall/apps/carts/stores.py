@@ -41,8 +41,9 @@ class CartStore(ABC):
         return [line for line in self.lines() if line.selected]
 
     @abstractmethod
-    def add(self, sku_id, count, selected, load_sku):
-        """Add `count` pieces of a launched SKU to its line (selecting it if `selected`) and return the new count.
+    def add(self, line, load_sku):
+        """Add `line.count` pieces of a launched SKU to its line (selecting it if `line.selected`) and return the
+        new count.
 
         The SKU's facts come from SKU_FACTS, else from `load_sku(sku_id)`. Raises SKUUnavailable for an SKU
         that is not for sale, LineLimitExceeded when the line would pass its stock or MAX_LINE_COUNT, CartFull
@@ -50,8 +51,8 @@ class CartStore(ABC):
         """
 
     @abstractmethod
-    def set(self, sku_id, count, selected, load_sku):
-        """Overwrite the line's count and selection (creating it if needed); the same checks as add()."""
+    def set(self, line, load_sku):
+        """Write `line` over the SKU's line (creating it if needed); the same checks as add()."""
 
     def remove(self, sku_id):
         """Drop the line, if there is one."""
@@ -96,23 +97,23 @@ class CookieCartStore(CartStore):
         self._lines[line.sku_id] = line
         self.modified = True
 
-    def add(self, sku_id, count, selected, load_sku):
-        stock = SKU_FACTS.stock_for_sale(sku_id, load_sku)
-        line = self._lines.get(sku_id)
-        new_count = count + (line.count if line else 0)
-        if count > stock or new_count > min(stock, MAX_LINE_COUNT):
+    def add(self, line, load_sku):
+        stock = SKU_FACTS.stock_for_sale(line.sku_id, load_sku)
+        current = self._lines.get(line.sku_id)
+        new_count = line.count + (current.count if current else 0)
+        if line.count > stock or new_count > min(stock, MAX_LINE_COUNT):
             raise line_limit_exceeded(stock)
-        if line is None and len(self._lines) >= MAX_CART_LINES:
+        if current is None and len(self._lines) >= MAX_CART_LINES:
             raise CartFull()
-        self._write(CartLine(sku_id, new_count, selected or bool(line and line.selected)))
+        self._write(CartLine(line.sku_id, new_count, line.selected or bool(current and current.selected)))
         return new_count
 
-    def set(self, sku_id, count, selected, load_sku):
-        if count > SKU_FACTS.stock_for_sale(sku_id, load_sku):
+    def set(self, line, load_sku):
+        if line.count > SKU_FACTS.stock_for_sale(line.sku_id, load_sku):
             raise LineLimitExceeded()
-        if sku_id not in self._lines and len(self._lines) >= MAX_CART_LINES:
+        if line.sku_id not in self._lines and len(self._lines) >= MAX_CART_LINES:
             raise CartFull()
-        self._write(CartLine(sku_id, count, selected))
+        self._write(line)
 
     def remove_many(self, sku_ids):
         for sku_id in sku_ids:
@@ -280,12 +281,12 @@ class RedisCartStore(CartStore):
         counts, selected = pipeline.execute()
         return [CartLine(int(sku_id), int(count), sku_id in selected) for sku_id, count in counts.items()]
 
-    def _checked_line(self, script, sku_id, count, selected, load_sku):
-        keys = (self.cart_key, self.selected_key, SKU_FACTS.key(sku_id))
-        args = [sku_id, count, int(selected), MAX_CART_LINES, MAX_LINE_COUNT]
+    def _checked_line(self, script, line, load_sku):
+        keys = (self.cart_key, self.selected_key, SKU_FACTS.key(line.sku_id))
+        args = [line.sku_id, line.count, int(line.selected), MAX_CART_LINES, MAX_LINE_COUNT]
         answer = run_script(self.client, script, keys, args)
         if answer[0] == NEED_FACTS:
-            stock, launched = load_sku(sku_id)
+            stock, launched = load_sku(line.sku_id)
             answer = run_script(self.client, script, keys, [*args, stock, int(launched), CART_SKU_FACTS_SECONDS])
         if answer[0] == UNAVAILABLE:
             raise SKUUnavailable()
@@ -295,11 +296,11 @@ class RedisCartStore(CartStore):
             raise CartFull()
         return answer[1]
 
-    def add(self, sku_id, count, selected, load_sku):
-        return self._checked_line(ADD_SCRIPT, sku_id, count, selected, load_sku)
+    def add(self, line, load_sku):
+        return self._checked_line(ADD_SCRIPT, line, load_sku)
 
-    def set(self, sku_id, count, selected, load_sku):
-        self._checked_line(SET_SCRIPT, sku_id, count, selected, load_sku)
+    def set(self, line, load_sku):
+        self._checked_line(SET_SCRIPT, line, load_sku)
 
     def remove_many(self, sku_ids):
         if not sku_ids:

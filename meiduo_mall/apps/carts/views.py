@@ -8,6 +8,7 @@ from meiduo_mall.utils.ready_json import JSONOnly
 
 from .serializers import CartLineSerializer, CartRemovalSerializer, CartSelectionSerializer, CartSKUSerializer
 from .services import add_to_cart, cart_lines, cart_store, change_line
+from .stores import CartLine
 
 MESSAGE_OK = {"message": "OK"}
 
@@ -37,8 +38,8 @@ class CartAPIView(APIView):
         return response
 
 
-def line_answer(data):
-    return {"sku_id": data["sku_id"], "count": data["count"], "selected": data["selected"]}
+def line_answer(line):
+    return {"sku_id": line.sku_id, "count": line.count, "selected": line.selected}
 
 
 class CartView(CartAPIView):
@@ -49,15 +50,15 @@ class CartView(CartAPIView):
 
     @extend_schema(request=CartLineSerializer, responses={201: CartLineSerializer})
     def post(self, request):
-        store, data = cart_store(request), self.validated(CartLineSerializer, request)
-        add_to_cart(store, data["sku_id"], data["count"], data["selected"])
-        return self.answer(store, line_answer(data), status.HTTP_201_CREATED)
+        store, line = cart_store(request), CartLine(**self.validated(CartLineSerializer, request))
+        add_to_cart(store, line)
+        return self.answer(store, line_answer(line), status.HTTP_201_CREATED)
 
     @extend_schema(request=CartLineSerializer, responses=CartLineSerializer)
     def put(self, request):
-        store, data = cart_store(request), self.validated(CartLineSerializer, request)
-        change_line(store, data["sku_id"], data["count"], data["selected"])
-        return self.answer(store, line_answer(data))
+        store, line = cart_store(request), CartLine(**self.validated(CartLineSerializer, request))
+        change_line(store, line)
+        return self.answer(store, line_answer(line))
 
     @extend_schema(request=CartRemovalSerializer, responses={204: OpenApiResponse(description="已删除")})
     def delete(self, request):
