@@ -28,7 +28,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import quote, urlsplit
 
-from processes import children, rss_mb
+from processes import children, cpu_seconds, descendants, named, rss_mb
 
 BENCH_DIR = Path(__file__).resolve().parent
 BASE_DIR = BENCH_DIR.parent.parent
@@ -242,6 +242,32 @@ class SQLCounter:
         return count
 
 
+class ServerCPU:
+    """CPU seconds used so far by the processes that serve a request: uwsgi (master and workers), nginx, the
+    bench's Redis and MariaDB (primary and replica). Per request, and against /health/'s, this is the ratio
+    the machine's other load does not move: what an endpoint costs, not how much of the cores it got."""
+
+    GROUPS = ("app", "nginx", "redis", "mariadb")
+
+    def __init__(self):
+        self.uwsgi = int(os.environ["BENCH_UWSGI_PID"])
+        self.nginx = int((WORK / "nginx.pid").read_text())
+        self.redis_port = urlsplit(os.environ["REDIS_URL"]).port
+
+    def reading(self):
+        return {
+            "app": cpu_seconds(descendants(self.uwsgi)),
+            "nginx": cpu_seconds(descendants(self.nginx)),
+            "redis": cpu_seconds(named("redis-server", cmdline_has=f":{self.redis_port}")),
+            "mariadb": cpu_seconds(named("mariadbd")),
+        }
+
+    @staticmethod
+    def per_request_ms(before, after, requests):
+        spent = {group: (after[group] - before[group]) * 1000 / requests for group in ServerCPU.GROUPS}
+        return {**spent, "total": sum(spent.values())}
+
+
 def wrk(url, *, connections, seconds, member=None, headers=()):
     """One wrk run; member = {"tokens": pool, "method": ..., "body": ..., "skus": [...]} for JWT requests."""
     threads = min(2, connections)
@@ -406,15 +432,23 @@ def gzip_on(url):
     return response.status == 200 and response.getheader("Content-Encoding") == "gzip"
 
 
-def measure_row(row, api, www, sql):
+def measure_row(row, api, www, sql, cpu):
     origin = api if row.origin == "api" else www
     connections = row.connections or CONNECTIONS
     if row.before:
         row.before()
+    cpu_start = cpu.reading()
     baseline = wrk(origin + row.baseline, connections=connections, seconds=SECONDS, headers=row.headers)
+    cpu_between = cpu.reading()
     before = sql.total()
     run = wrk(origin + row.path, connections=connections, seconds=SECONDS, member=row.member, headers=row.headers)
     after = sql.total()
+    cpu_end = cpu.reading()
+    if baseline["requests"] and run["requests"]:
+        baseline_cpu = ServerCPU.per_request_ms(cpu_start, cpu_between, baseline["requests"])
+        run["cpu_ms"] = ServerCPU.per_request_ms(cpu_between, cpu_end, run["requests"])
+        run["baseline_cpu_ms"] = baseline_cpu["total"]
+        run["cpu_ratio"] = baseline_cpu["total"] / run["cpu_ms"]["total"] if run["cpu_ms"]["total"] else None
     # a server restarted during the run starts its counters again from zero
     statements = after - before if None not in (before, after) and after >= before else None
     run["sql_per_request"] = statements / run["requests"] if run["requests"] and statements is not None else None
@@ -498,6 +532,7 @@ def median(values):
 
 def summarize(row, runs):
     ratio = median([run["ratio"] for run in runs])
+    cpu_runs = [run for run in runs if "cpu_ms" in run]
     p99 = median([run["p99_ms"] for run in runs])
     sql = median([run["sql_per_request"] for run in runs])
     errors = sum(run["errors"] for run in runs)
@@ -530,6 +565,9 @@ def summarize(row, runs):
         "requests": sum(run["requests"] for run in runs),
         "sql_per_request": sql,
         "ratio": ratio,
+        "cpu_ms": {group: median([run["cpu_ms"][group] for run in cpu_runs]) for group in (*ServerCPU.GROUPS, "total")},
+        "baseline_cpu_ms": median([run["baseline_cpu_ms"] for run in cpu_runs]),
+        "cpu_ratio": median([run["cpu_ratio"] for run in cpu_runs]),
         "ratio_target": row.ratio_target,
         "p99_target_ms": row.p99_target_ms,
         "sql_target": row.sql_target,
@@ -556,6 +594,17 @@ def print_table(results):
         )
     for item in results["extra"]:
         print(f"{item['title']:<46} {item['figure']:<60} {item['target']:<22} {'✔' if item['met'] else '✘'}")
+    print()
+    print("server CPU per request, ms (uwsgi, nginx, Redis, MariaDB), and the CPU ratio: /health/'s total ÷ the path's")
+    columns = ("uwsgi", "nginx", "redis", "mariadb", "total")
+    print(f"{'path':<46} " + " ".join(f"{name:>7}" for name in columns) + f" {'/health/':>8} {'CPU ratio':>9}")
+    for row in results["rows"]:
+        cpu = row["cpu_ms"]
+        print(
+            f"{row['title']:<46} {fmt(cpu['app'], '7.2f')} {fmt(cpu['nginx'], '7.2f')} {fmt(cpu['redis'], '7.2f')}"
+            f" {fmt(cpu['mariadb'], '7.2f')} {fmt(cpu['total'], '7.2f')} {fmt(row['baseline_cpu_ms'], '8.2f')}"
+            f" {fmt(row['cpu_ratio'], '9.2f')}"
+        )
     print()
     print("load average (1 min) after each round: " + ", ".join(f"{value:.2f}" for value in results["loadavg"]))
 
@@ -732,6 +781,7 @@ def run():
     fixtures = prepare_fixtures()
     same_size_files(Path(os.environ["BENCH_PAGES_DIR"]), fixtures)
     sql = SQLCounter()
+    cpu = ServerCPU()
     catalog = {}
     catalog_figures(catalog)
     chosen = [row for row in rows(fixtures, catalog["index_documents"]) if row.quick or not QUICK]
@@ -743,12 +793,14 @@ def run():
     loadavg = []
     for number in range(1, ROUNDS + 1):
         for row in chosen:
-            measured = measure_row(row, api, www, sql)
+            measured = measure_row(row, api, www, sql, cpu)
             runs[row.key].append(measured)
             print(
                 f"[bench] round {number} {row.key}: {measured['rps']:.0f} req/s vs {measured['baseline_rps']:.0f}"
                 f" (ratio {measured['ratio']:.2f}), p99 {measured['p99_ms']:.1f} ms, {measured['errors']} errors,"
-                f" SQL/req {fmt(measured['sql_per_request'], '.1f')}",
+                f" SQL/req {fmt(measured['sql_per_request'], '.1f')},"
+                f" CPU {fmt(measured.get('cpu_ms', {}).get('total'), '.2f')} ms/req vs"
+                f" {fmt(measured.get('baseline_cpu_ms'), '.2f')} (CPU ratio {fmt(measured.get('cpu_ratio'), '.2f')})",
                 flush=True,
             )
         loadavg.append(os.getloadavg()[0])
@@ -777,7 +829,7 @@ def run():
     memory = {"after_run": memory_snapshot()}
     # The same load once more: RSS that keeps growing with it is a leak, not a warm cache.
     for row in chosen:
-        measure_row(row, api, www, sql)
+        measure_row(row, api, www, sql, cpu)
     memory["after_second_run"] = memory_snapshot()
     results["memory"] = memory
     results.update(catalog)

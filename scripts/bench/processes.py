@@ -1,5 +1,6 @@
-"""Processes and their memory, read from /proc, for the bench scripts."""
+"""Processes, their memory and their CPU time, read from /proc, for the bench scripts."""
 
+import os
 from pathlib import Path
 
 
@@ -37,3 +38,34 @@ def rss_mb(pid):
     except FileNotFoundError:
         return None
     return None
+
+
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def cpu_seconds(pids):
+    """User + system CPU the live processes among pids have used so far."""
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except (FileNotFoundError, ProcessLookupError):
+            continue
+        total += int(fields[11]) + int(fields[12])
+    return total / CLOCK_TICKS
+
+
+def named(name, *, cmdline_has=""):
+    """Live processes whose command is `name` (and whose command line holds cmdline_has)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if (entry / "comm").read_text().strip() != name:
+                    continue
+                if cmdline_has not in (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode():
+                    continue
+            except (FileNotFoundError, ProcessLookupError):
+                continue
+            found.append(int(entry.name))
+    return found
