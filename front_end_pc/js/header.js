@@ -8,7 +8,7 @@
   var header = meiduo.createApp({
     data: function () {
       // cart: null until read, false when it could not be read (no count shown rather than a wrong one).
-      return { username: meiduo.auth.isLoggedIn() ? meiduo.auth.username() : '', cart: null };
+      return { loggedIn: meiduo.auth.isLoggedIn(), username: meiduo.auth.username(), cart: null };
     },
     computed: {
       cartCount: function () {

@@ -54,25 +54,23 @@
         subsOf(address.city_id).then(function (subs) { self.districts = subs; }, self.fail);
       },
       provinceChanged: function () {
-        var self = this;
-        var provinceId = self.form.province_id;
-        self.form.city_id = 0;
-        self.form.district_id = 0;
-        self.cities = [];
-        self.districts = [];
-        if (!provinceId) return;
-        subsOf(provinceId).then(function (subs) {
-          if (self.form && self.form.province_id === provinceId) self.cities = subs;
-        }, self.fail);
+        this.form.city_id = 0;
+        this.districts = [];
+        this.listSubs('province_id', 'cities');
       },
       cityChanged: function () {
+        this.listSubs('city_id', 'districts');
+      },
+      // A new province or city empties the district and lists the chosen area's children into `list`,
+      // unless the choice has changed again by the time they arrive.
+      listSubs: function (field, list) {
         var self = this;
-        var cityId = self.form.city_id;
+        var areaId = self.form[field];
         self.form.district_id = 0;
-        self.districts = [];
-        if (!cityId) return;
-        subsOf(cityId).then(function (subs) {
-          if (self.form && self.form.city_id === cityId) self.districts = subs;
+        self[list] = [];
+        if (!areaId) return;
+        subsOf(areaId).then(function (subs) {
+          if (self.form && self.form[field] === areaId) self[list] = subs;
         }, self.fail);
       },
       validate: function () {
