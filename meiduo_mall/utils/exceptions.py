@@ -44,10 +44,14 @@ class ShopError(Exception):
 
 
 class ServiceUnavailable(ShopError):
-    """The database or Redis failed under a request: a 503 the pages can show."""
+    """Something the request needs cannot serve (the database, Redis, a payment, search or QQ backend): a 503
+    the pages can show; `reason` says why, for the log."""
 
     status_code = status.HTTP_503_SERVICE_UNAVAILABLE
     message = "服务暂不可用"
+
+    def __init__(self, reason):
+        super().__init__(reason=reason)
 
 
 class RequestTooLarge(ShopError):
@@ -133,7 +137,7 @@ def exception_handler(exc, context):
     # Read off the class: a function set as a class attribute would be bound to the view.
     shape = getattr(type(view), "error_shape", None)
     if isinstance(exc, (DatabaseError, RedisError)):
-        exc = ServiceUnavailable(reason=f"service unavailable in {type(view).__name__}: {exc!r}")
+        exc = ServiceUnavailable(f"service unavailable in {type(view).__name__}: {exc!r}")
     elif isinstance(exc, RequestDataTooBig):
         exc = RequestTooLarge()
     elif isinstance(exc, Http404):

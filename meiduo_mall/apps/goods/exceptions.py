@@ -1,6 +1,6 @@
 from rest_framework import status
 
-from meiduo_mall.utils.exceptions import ShopError
+from meiduo_mall.utils.exceptions import ServiceUnavailable, ShopError
 
 
 class CategoryNotFound(ShopError):
@@ -17,12 +17,8 @@ class PageOutOfRange(ShopError):
     message = "无效页面"
 
 
-class SearchUnavailable(ShopError):
-    """The search engine could not answer: a 503, never "no hits", or the shopper would believe the shop
-    has no such goods. `reason` says why, for the log."""
+class SearchUnavailable(ServiceUnavailable):
+    """The search engine could not answer: never "no hits", or the shopper would believe the shop has no
+    such goods."""
 
-    status_code = status.HTTP_503_SERVICE_UNAVAILABLE
     message = "搜索服务暂不可用，请稍后再试"
-
-    def __init__(self, reason):
-        super().__init__(reason=reason)

@@ -1,17 +1,10 @@
 """What can go wrong with a QQ login, in the words the shopper sees."""
 
-from rest_framework import status
-
-from meiduo_mall.utils.exceptions import ShopError
+from meiduo_mall.utils.exceptions import ServiceUnavailable, ShopError
 
 
-class QQLoginError(ShopError):
-    """Base of what a QQ login client raises: QQ login cannot serve. `reason` says why, for the log."""
-
-    status_code = status.HTTP_503_SERVICE_UNAVAILABLE
-
-    def __init__(self, reason):
-        super().__init__(reason=reason)
+class QQLoginError(ServiceUnavailable):
+    """Base of what a QQ login client raises: QQ login cannot serve."""
 
 
 class QQLoginUnavailable(QQLoginError):

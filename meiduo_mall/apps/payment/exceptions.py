@@ -1,6 +1,6 @@
 from rest_framework import status
 
-from meiduo_mall.utils.exceptions import ShopError
+from meiduo_mall.utils.exceptions import ServiceUnavailable, ShopError
 
 
 class PaymentError(ShopError):
@@ -36,15 +36,11 @@ class PaymentNotApplicable(PaymentError):
         self.order_status = order_status
 
 
-class PaymentUnavailable(PaymentError):
+class PaymentUnavailable(PaymentError, ServiceUnavailable):
     """Alipay cannot be used: a key file is missing or unreadable. `check --deploy` reports the same;
-    `reason` names the file and why, for the log."""
+    `reason` names the file and why."""
 
-    status_code = status.HTTP_503_SERVICE_UNAVAILABLE
     message = "支付暂不可用"
-
-    def __init__(self, reason):
-        super().__init__(reason=reason)
 
 
 class AlipayKeyMissing(PaymentUnavailable):

@@ -10,22 +10,18 @@ from meiduo_mall.utils.tests.crash_urls import SECRET
 pytestmark = pytest.mark.django_db
 
 
-def test_unknown_api_path_is_a_json_404(api_client):
-    response = api_client.get("/no-such-endpoint/")
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/no-such-endpoint/",
+        "/orders/abc/",  # no route takes it
+        "/orders/123456789012345678901234567890/",  # the route's view finds no such order
+    ],
+)
+def test_unknown_api_path_or_object_is_a_json_404_in_chinese(auth_client, path):
+    response = auth_client.get(path)
     assert response.status_code == 404
     assert response["Content-Type"] == "application/json"
-    assert response.json() == {"detail": "未找到。"}
-
-
-def test_order_id_that_is_not_a_number_is_a_json_404(auth_client):
-    response = auth_client.get("/orders/abc/")
-    assert response.status_code == 404
-    assert response.json() == {"detail": "未找到。"}
-
-
-def test_unknown_object_keeps_drf_404(auth_client):
-    response = auth_client.get("/orders/123456789012345678901234567890/")
-    assert response.status_code == 404
     assert response.json() == {"detail": "未找到。"}
 
 
