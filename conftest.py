@@ -72,33 +72,13 @@ def api_client():
     return APIClient()
 
 
-class Mailbox:
-    """Messages received by the loopback SMTP server, parsed; an aiosmtpd handler."""
-
-    def __init__(self):
-        self.messages = []
-
-    async def handle_DATA(self, server, session, envelope):
-        from email import message_from_bytes, policy
-
-        self.messages.append(message_from_bytes(envelope.content, policy=policy.default))
-        return "250 OK"
-
-
 @pytest.fixture(scope="session")
 def smtp_server():
     """A real SMTP server on 127.0.0.1 and a free port, for the whole session."""
-    import socket
+    from tests.fakes.smtp_server import Mailbox, running_smtp_server
 
-    from aiosmtpd.controller import Controller
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    controller = Controller(Mailbox(), hostname="127.0.0.1", port=port)
-    controller.start()
-    yield controller
-    controller.stop()
+    with running_smtp_server(Mailbox()) as server:
+        yield server
 
 
 @pytest.fixture

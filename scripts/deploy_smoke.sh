@@ -17,15 +17,13 @@
 # (logs, rendered configs) for a look after a failure.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-REPO=$PWD
 STACK_TAG=smoke
 # shellcheck source=scripts/lib/stack.sh
 source scripts/lib/stack.sh
-# The read replica of scripts/replica.sh (which services.sh starts) when one replicates on 3307: it
-# copies the databases named test_%, so the smoke's database is named so; SMOKE_REPLICA=0 skips it.
-REPLICA_PORT=${DB_REPLICA_PORT:-3307}
+# The read replica when one replicates: it copies the databases named test_%, so the smoke's database is
+# named so; SMOKE_REPLICA_WANTED=0 leaves it out.
 SMOKE_REPLICA=0
-if [ "${SMOKE_REPLICA_WANTED:-1}" = 1 ] && stack_replica_replicates "$REPLICA_PORT"; then
+if stack_replica_wanted "${SMOKE_REPLICA_WANTED:-1}"; then
     SMOKE_REPLICA=1
     SMOKE_DB=${SMOKE_DB:-test_meiduo_smoke}
     export DB_REPLICA_HOST=127.0.0.1 DB_REPLICA_PORT=$REPLICA_PORT
@@ -71,22 +69,9 @@ stack_run_as
 [ "$RUN_AS" = "$(id -un)" ] || chown -R www-data:www-data "$SRV/var" "$WORK/alipay" "$SRV/front_end_pc"
 
 export DJANGO_SETTINGS_MODULE=meiduo_mall.settings.prod
-DJANGO_SECRET_KEY="smoke-$(head -c 48 /dev/urandom | base64 | tr -dc 'A-Za-z0-9' | head -c 60)"
-export DJANGO_SECRET_KEY
-export SECURE_SSL_REDIRECT=false
-export DJANGO_ALLOWED_HOSTS=127.0.0.1
+stack_environment "$SMOKE_DB"
 export CSRF_TRUSTED_ORIGINS="http://127.0.0.1:$API_PORT,http://127.0.0.1:$ONE_PORT"
-export FRONTEND_ORIGIN="http://127.0.0.1:$WWW_PORT"
-export API_ORIGIN="http://127.0.0.1:$API_PORT"
 export CORS_EXTRA_ORIGINS="http://127.0.0.1:$ONE_PORT"
-export DB_NAME=$SMOKE_DB
-export REDIS_URL="redis://127.0.0.1:$REDIS_PORT"
-export CELERY_BROKER_URL="redis://127.0.0.1:$REDIS_PORT/14"
-export MEIDUO_VAR_DIR=$SRV/var
-export MEDIA_ROOT=$SRV/var/media
-export GENERATED_STATIC_HTML_FILES_DIR=$SRV/front_end_pc
-export SMS_BACKEND=meiduo_mall.apps.verifications.sms.console.ConsoleSMSBackend
-export EMAIL_BACKEND=django.core.mail.backends.console.EmailBackend
 export ALIPAY_APP_PRIVATE_KEY_PATH=$WORK/alipay/app_private_key.pem
 export ALIPAY_PUBLIC_KEY_PATH=$WORK/alipay/alipay_public_key.pem
 export ALIPAY_URL="http://127.0.0.1:$ALIPAY_PORT/payment/sandbox/gateway/"

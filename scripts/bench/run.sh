@@ -24,17 +24,14 @@
 #   MEIDUO_UWSGI_PROCESSES, MEIDUO_UWSGI_THREADS          uwsgi.ini's own knobs (4 × 2)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-REPO=$PWD
 STACK_TAG=bench
 # shellcheck source=scripts/lib/stack.sh
 source scripts/lib/stack.sh
 
 QUICK=${BENCH_QUICK:-0}
 SKUS=${BENCH_SKUS:-100000}
-REPLICA_PORT=${DB_REPLICA_PORT:-3307}
 BENCH_REPLICA=0
-if [ "${BENCH_REPLICA_WANTED:-1}" = 1 ] && [[ ${BENCH_DB:-test_meiduo_bench} == test_* ]] \
-    && stack_replica_replicates "$REPLICA_PORT"; then
+if [[ ${BENCH_DB:-test_meiduo_bench} == test_* ]] && stack_replica_wanted "${BENCH_REPLICA_WANTED:-1}"; then
     BENCH_REPLICA=1
     BENCH_DB=${BENCH_DB:-test_meiduo_bench}
 fi
@@ -70,21 +67,8 @@ stack_run_as
 
 export PYTHONPATH=$REPO/scripts/bench
 export DJANGO_SETTINGS_MODULE=bench_settings
-DJANGO_SECRET_KEY="bench-$(head -c 48 /dev/urandom | base64 | tr -dc 'A-Za-z0-9' | head -c 60)"
-export DJANGO_SECRET_KEY
-export SECURE_SSL_REDIRECT=false
-export DJANGO_ALLOWED_HOSTS=127.0.0.1
-export FRONTEND_ORIGIN="http://127.0.0.1:$WWW_PORT"
-export API_ORIGIN="http://127.0.0.1:$API_PORT"
-export DB_NAME=$BENCH_DB
-export REDIS_URL="redis://127.0.0.1:$REDIS_PORT"
-export CELERY_BROKER_URL="redis://127.0.0.1:$REDIS_PORT/14"
-export MEIDUO_VAR_DIR=$SRV/var
-export MEDIA_ROOT=$SRV/var/media
-export GENERATED_STATIC_HTML_FILES_DIR=$SRV/front_end_pc
+stack_environment "$BENCH_DB"
 export DEFAULT_FILE_STORAGE_BACKEND=django.core.files.storage.FileSystemStorage
-export SMS_BACKEND=meiduo_mall.apps.verifications.sms.console.ConsoleSMSBackend
-export EMAIL_BACKEND=django.core.mail.backends.console.EmailBackend
 export MEIDUO_UWSGI_SOCKET=$WORK/run/uwsgi.sock
 export PYTHONUNBUFFERED=1
 export BENCH_WORK=$WORK

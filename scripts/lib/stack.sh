@@ -1,9 +1,13 @@
 # shellcheck shell=bash
 # The production stack on loopback, as scripts/deploy_smoke.sh and scripts/bench/run.sh start it.
 #
-# Source it after setting REPO (the checkout), WORK (a scratch directory) and STACK_TAG (the prefix of
-# messages). Every process started through stack_track is stopped, last first, by stack_stop_started.
+# Source it from the checkout's root after setting STACK_TAG (the prefix of messages), and WORK (a scratch
+# directory) before starting anything. Every process started through stack_track is stopped, last first,
+# by stack_stop_started.
 
+REPO=$PWD
+# The read replica of scripts/replica.sh (which services.sh starts).
+REPLICA_PORT=${DB_REPLICA_PORT:-3307}
 PY=$REPO/.venv/bin/python
 BIN=$REPO/.venv/bin
 started=()
@@ -38,6 +42,21 @@ stack_require_tools() {  # nginx (installed when missing) and redis-server (scri
 
 stack_replica_replicates() {  # the replica of scripts/replica.sh answers on port $1 and replicates
     mariadb -h 127.0.0.1 -P "$1" -uroot -e 'SHOW SLAVE STATUS\G' 2>/dev/null | grep -q 'Slave_SQL_Running: Yes'
+}
+
+stack_environment() {  # stack_environment <database>: what the shop reads on this stack, from WWW_PORT, API_PORT,
+    # REDIS_PORT and SRV (the served copy of the checkout); SMS and mail are printed, never sent
+    DJANGO_SECRET_KEY="$STACK_TAG-$(head -c 48 /dev/urandom | base64 | tr -dc 'A-Za-z0-9' | head -c 60)"
+    export DJANGO_SECRET_KEY SECURE_SSL_REDIRECT=false DJANGO_ALLOWED_HOSTS=127.0.0.1
+    export FRONTEND_ORIGIN="http://127.0.0.1:$WWW_PORT" API_ORIGIN="http://127.0.0.1:$API_PORT"
+    export DB_NAME=$1 REDIS_URL="redis://127.0.0.1:$REDIS_PORT" CELERY_BROKER_URL="redis://127.0.0.1:$REDIS_PORT/14"
+    export MEIDUO_VAR_DIR=$SRV/var MEDIA_ROOT=$SRV/var/media GENERATED_STATIC_HTML_FILES_DIR=$SRV/front_end_pc
+    export SMS_BACKEND=meiduo_mall.apps.verifications.sms.console.ConsoleSMSBackend
+    export EMAIL_BACKEND=django.core.mail.backends.console.EmailBackend
+}
+
+stack_replica_wanted() {  # stack_replica_wanted <0|1>: asked for, and the replica replicates on $REPLICA_PORT
+    [ "$1" = 1 ] && stack_replica_replicates "$REPLICA_PORT"
 }
 
 stack_database() {  # stack_database create|ensure|drop <name>: a database on the primary (the replica follows),

@@ -1,29 +1,19 @@
 """A real Celery worker process, found through the app's autodiscovery, cancels an expired unpaid order."""
 
 import time
-from datetime import timedelta
 
 import pytest
-from django.conf import settings
-from django.utils import timezone
 
 from celery_tasks.orders.tasks import cancel_expired_orders
-from meiduo_mall.apps.carts.tests.fixtures import fill_cart
 from meiduo_mall.apps.goods.models import SKU
 from meiduo_mall.apps.orders.models import OrderInfo
-from meiduo_mall.apps.orders.services import place_order
-from tests.factories import AddressFactory, SKUFactory, UserFactory
+from meiduo_mall.apps.orders.tests.fixtures import place_expired_unpaid_order
 
 
 @pytest.mark.django_db(transaction=True)
 def test_worker_process_cancels_an_expired_unpaid_order(real_worker):
     worker, log_path = real_worker
-    sku = SKUFactory(stock=5)
-    user = UserFactory()
-    fill_cart(user, {sku.id: 2})
-    order = place_order(user, AddressFactory(user=user), OrderInfo.PayMethod.ALIPAY)
-    created = timezone.now() - timedelta(minutes=settings.UNPAID_ORDER_TIMEOUT_MINUTES + 1)
-    OrderInfo.objects.filter(pk=order.pk).update(create_time=created)
+    order, sku = place_expired_unpaid_order()
 
     cancel_expired_orders.delay()
 

@@ -1,22 +1,16 @@
 """Celery on RabbitMQ (127.0.0.1:5672, guest/guest, as CI machines run it): a real worker process takes
 the shop's tasks from it, and a late-acknowledged task survives the death of the worker running it."""
 
-from datetime import timedelta
-
 import pytest
-from django.conf import settings
 from django.db import connection, transaction
-from django.utils import timezone
 
 from celery_tasks.orders.tasks import cancel_expired_orders
 from celery_tasks.sms.tasks import send_sms_code
-from meiduo_mall.apps.carts.tests.fixtures import fill_cart
 from meiduo_mall.apps.goods.models import SKU
 from meiduo_mall.apps.orders.models import OrderInfo
-from meiduo_mall.apps.orders.services import place_order
+from meiduo_mall.apps.orders.tests.fixtures import place_expired_unpaid_order
 from meiduo_mall.apps.verifications.sms.recording import RecordingSMSBackend
 from tests.concurrency.worker_process import RABBITMQ_URL, celery_worker, delete_queue, send, unique_queue
-from tests.factories import AddressFactory, SKUFactory, UserFactory
 
 
 @pytest.fixture
@@ -47,12 +41,7 @@ def lock_waits():
 @pytest.mark.django_db(transaction=True)
 def test_cancel_task_is_redelivered_when_the_worker_dies_mid_task(queue, tmp_path):
     """acks_late: the broker keeps the message until the task has run, so a killed worker loses nothing."""
-    sku = SKUFactory(stock=5)
-    user = UserFactory()
-    fill_cart(user, {sku.id: 2})
-    order = place_order(user, AddressFactory(user=user), OrderInfo.PayMethod.ALIPAY)
-    created = timezone.now() - timedelta(minutes=settings.UNPAID_ORDER_TIMEOUT_MINUTES + 1)
-    OrderInfo.objects.filter(pk=order.pk).update(create_time=created)
+    order, sku = place_expired_unpaid_order()
 
     with transaction.atomic():
         # The row lock holds the task inside its UPDATE, mid-task, until the worker is killed.

@@ -5,13 +5,13 @@ cut off by the soft time limit, retried, and the worker goes on with the next ta
 import socket
 
 import pytest
-from aiosmtpd.controller import Controller
 from django.conf import settings
 
 from celery_tasks.email.tasks import send_verify_email
 from celery_tasks.sms.tasks import send_sms_code
 from meiduo_mall.apps.verifications.sms.recording import RecordingSMSBackend
 from tests.concurrency.worker_process import celery_worker, delete_queue, send, unique_queue
+from tests.fakes.smtp_server import running_smtp_server
 
 VERIFY_URL = "http://127.0.0.1:8000/success_verify_email.html?token=t"
 
@@ -41,13 +41,8 @@ def broker():
 
 @pytest.fixture
 def busy_first_smtp():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    controller = Controller(BusyFirstMailbox(), hostname="127.0.0.1", port=port)
-    controller.start()
-    yield controller
-    controller.stop()
+    with running_smtp_server(BusyFirstMailbox()) as server:
+        yield server
 
 
 @pytest.fixture
