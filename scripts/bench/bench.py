@@ -453,6 +453,7 @@ def measure_row(row, api, www, sql, cpu):
     statements = after - before if None not in (before, after) and after >= before else None
     run["sql_per_request"] = statements / run["requests"] if run["requests"] and statements is not None else None
     run["baseline_rps"] = baseline["rps"]
+    run["baseline_p99_ms"] = baseline["p99_ms"]
     run["ratio"] = run["rps"] / baseline["rps"] if baseline["rps"] else 0.0
     return run
 
@@ -561,6 +562,7 @@ def summarize(row, runs):
         "baseline": row.baseline,
         "p50_ms": median([run["p50_ms"] for run in runs]),
         "p99_ms": p99,
+        "baseline_p99_ms": median([run.get("baseline_p99_ms") for run in runs]),
         "errors": errors,
         "requests": sum(run["requests"] for run in runs),
         "sql_per_request": sql,
@@ -603,7 +605,7 @@ def print_table(results):
         print(
             f"{row['title']:<46} {fmt(cpu['app'], '7.2f')} {fmt(cpu['nginx'], '7.2f')} {fmt(cpu['redis'], '7.2f')}"
             f" {fmt(cpu['mariadb'], '7.2f')} {fmt(cpu['total'], '7.2f')} {fmt(row['baseline_cpu_ms'], '8.2f')}"
-            f" {fmt(row['cpu_ratio'], '9.2f')}"
+            f" {fmt(row['cpu_ratio'], '9.2f')}   /health/ p99 {fmt(row['baseline_p99_ms'], '.1f')} ms"
         )
     print()
     print("load average (1 min) after each round: " + ", ".join(f"{value:.2f}" for value in results["loadavg"]))
