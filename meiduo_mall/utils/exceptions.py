@@ -54,6 +54,12 @@ class ServiceUnavailable(ShopError):
         super().__init__(reason=reason)
 
 
+class NotFoundError(ShopError):
+    """What the request names does not exist (a category, an account): 404."""
+
+    status_code = status.HTTP_404_NOT_FOUND
+
+
 class RequestTooLarge(ShopError):
     status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
     message = "请求数据过大"

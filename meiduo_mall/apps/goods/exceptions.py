@@ -1,19 +1,13 @@
-from rest_framework import status
-
-from meiduo_mall.utils.exceptions import ServiceUnavailable, ShopError
+from meiduo_mall.utils.exceptions import NotFoundError, ServiceUnavailable
 
 
-class CategoryNotFound(ShopError):
-    """No goods category has that id."""
-
-    status_code = status.HTTP_404_NOT_FOUND
+class CategoryNotFound(NotFoundError):
     message = "商品类别不存在"
 
 
-class PageOutOfRange(ShopError):
+class PageOutOfRange(NotFoundError):
     """The requested list page lies beyond the last one."""
 
-    status_code = status.HTTP_404_NOT_FOUND
     message = "无效页面"
 
 

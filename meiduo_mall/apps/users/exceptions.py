@@ -1,16 +1,14 @@
 from rest_framework import status
 
-from meiduo_mall.utils.exceptions import ShopError
+from meiduo_mall.utils.exceptions import NotFoundError, ShopError
 
 
 class RegistrationRefused(ShopError):
     """A registration the account rules refuse (services.register); `errors` names the fields at fault."""
 
 
-class AccountNotFound(ShopError):
+class AccountNotFound(NotFoundError):
     """No account has that username or mobile (find password)."""
-
-    status_code = status.HTTP_404_NOT_FOUND
 
 
 class LinkExpired(ShopError):

@@ -31,17 +31,18 @@ def test_missing_page_keeps_django_html_404(api_client):
     assert response["Content-Type"].startswith("text/html")
 
 
-def test_wrong_method_on_a_django_view_is_a_json_405(api_client):
-    response = api_client.get("/payment/notify/")
+@pytest.mark.parametrize(
+    ("method", "path", "allowed"),
+    [
+        ("get", "/payment/notify/", "POST"),  # a plain Django view (require_POST)
+        ("delete", "/areas/", "GET, HEAD, OPTIONS"),  # a DRF view
+    ],
+)
+def test_wrong_method_is_a_json_405(api_client, method, path, allowed):
+    response = getattr(api_client, method)(path)
     assert response.status_code == 405
-    assert response["Allow"] == "POST"
-    assert response.json() == {"detail": "方法 “GET” 不被允许。"}
-
-
-def test_wrong_method_on_an_api_view_is_a_json_405(api_client):
-    response = api_client.delete("/areas/")
-    assert response.status_code == 405
-    assert response.json() == {"detail": "方法 “DELETE” 不被允许。"}
+    assert response["Allow"] == allowed
+    assert response.json() == {"detail": f"方法 “{method.upper()}” 不被允许。"}
 
 
 @override_settings(DATA_UPLOAD_MAX_MEMORY_SIZE=1024)
