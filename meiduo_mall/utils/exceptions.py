@@ -129,9 +129,11 @@ def as_field_errors(detail):
 
 
 def shop_error_body(exc, shape=message_body):
-    # Server-side failures are logged, and never a field's fault: `{"message": m}` whatever the view's shape.
+    # Server-side failures are never a field's fault: `{"message": m}` whatever the view's shape. Their reason
+    # is logged; a crash (ServerError) has none here, Django logs its traceback.
     if exc.status_code >= 500:
-        logging.getLogger(exc.logger).error("%s: %s", type(exc).__name__, exc)
+        if exc.reason:
+            logging.getLogger(exc.logger).error("%s: %s", type(exc).__name__, exc.reason)
         shape = message_body
     return shape(exc.message, exc.errors)
 
