@@ -61,10 +61,7 @@ class SettlementView(APIView):
         )
     )
     def get(self, request):
-        lines = services.settlement_lines(request.user)
-        return Response(
-            {"freight": str(services.order_freight()), "skus": SettlementLineSerializer(lines, many=True).data}
-        )
+        return Response({"freight": str(services.order_freight()), "skus": services.settlement_lines(request.user)})
 
 
 class OrderListView(ListAPIView):
