@@ -12,6 +12,10 @@ from django.core.checks import Error, Tags, register
 PUBLISHED_SECRET_KEYS = {"dev-only-insecure-key-change-me", "change-me-to-a-long-random-string"}
 
 
+def problem(check_id, message, hint):
+    return Error(message, hint=hint, id=check_id)
+
+
 def _absolute_url(value):
     return isinstance(value, str) and value.startswith(("http://", "https://")) and len(value) > len("https://")
 
@@ -20,13 +24,8 @@ def _absolute_url(value):
 def check_secret_key(app_configs=None, **kwargs):
     if settings.DEBUG or settings.SECRET_KEY not in PUBLISHED_SECRET_KEYS:
         return []
-    return [
-        Error(
-            "SECRET_KEY is a published default (settings/base.py, .env.example): anyone can sign JWTs and cookies.",
-            hint="Set DJANGO_SECRET_KEY to a long random string kept secret.",
-            id="meiduo.E010",
-        )
-    ]
+    message = "SECRET_KEY is a published default (settings/base.py, .env.example): anyone can sign JWTs and cookies."
+    return [problem("meiduo.E010", message, "Set DJANGO_SECRET_KEY to a long random string kept secret.")]
 
 
 @register(deploy=True)
@@ -36,13 +35,8 @@ def check_search_engine(app_configs=None, **kwargs):
         return []
     if _absolute_url(connection.get("URL")):
         return []
-    return [
-        Error(
-            'HAYSTACK_CONNECTIONS["default"]["URL"] is missing: the Elasticsearch engine has no server.',
-            hint="Set ELASTICSEARCH_URL, e.g. http://127.0.0.1:9200/.",
-            id="meiduo.E011",
-        )
-    ]
+    message = 'HAYSTACK_CONNECTIONS["default"]["URL"] is missing: the Elasticsearch engine has no server.'
+    return [problem("meiduo.E011", message, "Set ELASTICSEARCH_URL, e.g. http://127.0.0.1:9200/.")]
 
 
 @register(deploy=True)
@@ -52,19 +46,12 @@ def check_file_storage(app_configs=None, **kwargs):
         return []
     errors = []
     if not getattr(settings, "FDFS_TRACKER_SERVERS", None):
+        message = "FDFS_TRACKER_SERVERS is empty: the FastDFS storage has no tracker to upload to."
         errors.append(
-            Error(
-                "FDFS_TRACKER_SERVERS is empty: the FastDFS storage has no tracker to upload to.",
-                hint="Set FDFS_TRACKER_SERVERS to the trackers' host:port, comma separated.",
-                id="meiduo.E012",
-            )
+            problem("meiduo.E012", message, "Set FDFS_TRACKER_SERVERS to the trackers' host:port, comma separated.")
         )
     if not _absolute_url(getattr(settings, "FDFS_BASE_URL", "")):
-        errors.append(
-            Error(
-                "FDFS_BASE_URL is missing or not an absolute http(s) URL: image URLs would not open.",
-                hint="Set FDFS_BASE_URL to the URL the storage nodes serve files on, e.g. http://image.meiduo.site/.",
-                id="meiduo.E013",
-            )
-        )
+        message = "FDFS_BASE_URL is missing or not an absolute http(s) URL: image URLs would not open."
+        hint = "Set FDFS_BASE_URL to the URL the storage nodes serve files on, e.g. http://image.meiduo.site/."
+        errors.append(problem("meiduo.E013", message, hint))
     return errors

@@ -2,12 +2,7 @@ import pytest
 from haystack import connections
 from playwright.sync_api import expect
 
-from tests.factories import SKUFactory, category_tree
-
-
-def sku_in_general_store(**fields):
-    """An SKU whose category and brand share no words with the searches below."""
-    return SKUFactory(goods__tree=category_tree(("百货", "日用百货", "杂货")), **fields)
+from meiduo_mall.apps.goods.tests.fixtures import sku_in_general_store
 
 
 @pytest.fixture

@@ -18,8 +18,10 @@ import json
 import re
 import socket
 import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from urllib.parse import parse_qs, unquote, urlparse
+
+from tests.fakes.loopback import LoopbackHTTPServer
 
 # The release docker/elasticsearch/Dockerfile builds and the Python client is pinned to.
 VERSION = "7.17.13"
@@ -314,28 +316,22 @@ def unescape(text):
     return re.sub(r"\\(.)", r"\1", text)
 
 
-class FakeElasticsearch:
+class FakeElasticsearch(LoopbackHTTPServer):
     def __init__(self):
         self.indices = {}
         self.requests = []  # (method, path, query parameters, JSON body or NDJSON lines)
         self.searches = []  # {"index", "body", "analyzers": {field: analyzer}}
         self.lock = threading.Lock()
         self.connections = set()  # open client sockets: the client keeps its connections alive
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
-        self.thread = threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+        super().__init__(self._handler())
 
     @property
     def url(self):
-        return f"http://127.0.0.1:{self.server.server_port}/"
-
-    def start(self):
-        self.thread.start()
-        return self
+        return f"{self.origin}/"
 
     def stop(self):
-        """Shut down and close the port: from now on the cluster is unreachable."""
-        self.server.shutdown()
-        self.server.server_close()
+        """Shut down and close the port, and the clients' kept-alive connections: the cluster is unreachable."""
+        super().stop()
         for connection in list(self.connections):
             try:
                 connection.shutdown(socket.SHUT_RDWR)

@@ -7,35 +7,27 @@
 
 import json
 import secrets
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from urllib.parse import parse_qs, urlencode, urlparse
+
+from tests.fakes.loopback import LoopbackHTTPServer
 
 CLIENT_ID = "101474184"
 CLIENT_SECRET = "local-qq-secret"
 
 
-class FakeQQ:
+class FakeQQ(LoopbackHTTPServer):
     def __init__(self):
         self.openid_for_next_login = "OPENID" + secrets.token_hex(8).upper()
         self.codes = {}  # code -> openid
         self.tokens = {}  # access token -> openid
         self.requests = []
         self.down = False
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        super().__init__(self._handler())
 
     @property
     def base_url(self):
-        return f"http://127.0.0.1:{self.server.server_port}"
-
-    def start(self):
-        self.thread.start()
-        return self
-
-    def stop(self):
-        self.server.shutdown()
-        self.server.server_close()
+        return self.origin
 
     def issue_code(self, openid=None):
         code = secrets.token_hex(16)

@@ -20,7 +20,7 @@ from elasticsearch.exceptions import RequestError
 from haystack import connections
 
 from meiduo_mall.apps.goods.models import SKU
-from tests.factories import SKUFactory, category_tree
+from meiduo_mall.apps.goods.tests.fixtures import only_hit, sku_in_general_store
 from tests.fakes.elasticsearch_server import FakeElasticsearch, unused_url
 
 ENGINE = "meiduo_mall.apps.goods.search.backends.elasticsearch_ik.IKElasticsearchEngine"
@@ -57,11 +57,6 @@ def on_es(fake_es):
     """The shop searching on the stand-in cluster."""
     with search_engine(fake_es.url):
         yield fake_es
-
-
-def sku_in_general_store(**fields):
-    """An SKU whose category and brand share no words with the searches below."""
-    return SKUFactory(goods__tree=category_tree(("百货", "日用百货", "杂货")), **fields)
 
 
 def search(api_client, text, **params):
@@ -109,17 +104,11 @@ def test_a_search_asks_the_text_field_analyzed_by_ik_smart(api_client, on_es):
 
     response = search(api_client, "手机", page=1, page_size=6)
 
-    assert response.status_code == 200
-    body = response.json()
-    assert body["count"] == 1
-    hit = body["results"][0]
-    assert hit["id"] == phone.id
-    assert hit["name"] == phone.name
+    hit = only_hit(response, phone)
     assert hit["price"] == "4988.00"
     assert hit["default_image_url"] == phone.default_image_url
     assert hit["comments"] == 0
     assert "手机" in hit["text"]
-    assert hit["object"] == {key: hit[key] for key in ("id", "name", "price", "default_image_url", "comments")}
     last = on_es.searches[-1]
     query = last["body"]["query"]["bool"]
     assert query["must"]["query_string"]["query"] == "(手机)"
