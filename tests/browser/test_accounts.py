@@ -39,16 +39,21 @@ def header_username(page):
     return page.locator("#site-header .username").all_inner_texts()
 
 
-@pytest.mark.django_db(transaction=True)
-def test_register_log_out_and_log_in_by_mobile(page):
-    page.goto("/register.html")
-    page.fill("#username", "browser_shopper")
+def fill_registration_and_ask_sms(page, username, mobile):
+    """Fill register.html up to the SMS code: the code is asked for once the button counts down."""
+    page.fill("#username", username)
     page.fill("#password", "chromium-pass")
     page.fill("#password2", "chromium-pass")
-    page.fill("#mobile", "13512345678")
+    page.fill("#mobile", mobile)
     page.fill("#image_code", captcha_text(page))
     page.click(".sms-btn")
     page.wait_for_function("/^\\d+秒$/.test(document.querySelector('.sms-btn').textContent.trim())")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_register_log_out_and_log_in_by_mobile(page):
+    page.goto("/register.html")
+    fill_registration_and_ask_sms(page, "browser_shopper", "13512345678")
     page.fill("#sms_code", last_sms_code("13512345678"))
     page.check("input[name=allow]")
     page.click(".account-card button[type=submit]")
@@ -88,13 +93,7 @@ def test_register_page_reports_taken_username_and_wrong_sms_code(page):
     page.locator("#username").blur()
     page.wait_for_selector(".error.shown >> text=用户名已存在")
 
-    page.fill("#username", "free_user")
-    page.fill("#password", "chromium-pass")
-    page.fill("#password2", "chromium-pass")
-    page.fill("#mobile", "13512340000")
-    page.fill("#image_code", captcha_text(page))
-    page.click(".sms-btn")
-    page.wait_for_function("/秒$/.test(document.querySelector('.sms-btn').textContent.trim())")
+    fill_registration_and_ask_sms(page, "free_user", "13512340000")
     wrong = f"{(int(last_sms_code('13512340000')) + 1) % 10**6:06d}"
     page.fill("#sms_code", wrong)
     page.check("input[name=allow]")
