@@ -7,6 +7,7 @@ persistent database connection, the production settings,
 the real middleware, JWT authentication, serializer and service against MariaDB and Redis. Every figure is
 printed next to GET /health/ measured by the same threads in the same run, as a ratio (the issue's measure).
 
+First the shortest hold of a hot SKU's row lock (one stock UPDATE and its COMMIT, alone).
 Scenarios: one line of a hot SKU with ample stock, three lines of the same three hot SKUs, and the race of
 BENCH_RACE_BUYERS buyers for one SKU with BENCH_RACE_STOCK in stock (exactly that many orders must go through).
 
@@ -314,9 +315,34 @@ def race(sku_id, buyers):
     assert placed == sold == RACE_STOCK and stock == 0
 
 
+def commit_latency(sku_id, writes=300):
+    """The shortest a hot SKU's row lock can be held: one conditional stock UPDATE and its COMMIT, one
+    connection, nothing else running. Its inverse bounds the orders per second of one SKU."""
+    from django.db import connection, transaction
+    from django.db.models import F
+
+    from meiduo_mall.apps.goods.models import SKU
+
+    set_stock([sku_id], 10**8)
+    held = []
+    for _ in range(writes):
+        begin = time.perf_counter()
+        with transaction.atomic():
+            SKU.objects.filter(pk=sku_id, stock__gte=1).update(stock=F("stock") - 1)
+        held.append(time.perf_counter() - begin)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT @@innodb_flush_log_at_trx_commit, @@log_bin, @@sync_binlog")
+        flush, log_bin, sync_binlog = cursor.fetchone()
+    median = statistics.median(held)
+    print(f"stock UPDATE + COMMIT: median {median * 1000:.2f} ms, p90 {percentile(held, 0.9):.2f} ms "
+          f"(innodb_flush_log_at_trx_commit={flush}, log_bin={log_bin}, sync_binlog={sync_binlog}): "
+          f"at most {1 / median:.0f} orders/s on one SKU", flush=True)  # fmt: skip
+
+
 def main():
     prepare_database()
     sku_ids, buyers = seed()
+    commit_latency(sku_ids[0])
     print(
         f"{PROCESSES} processes x {THREADS} threads, {SECONDS:g} s a run, {ROUNDS} rounds, database {BENCH_DB}",
         flush=True,
