@@ -155,12 +155,14 @@ def exception_handler(exc, context):
         errors = as_field_errors(exc.detail)
         exc = ShopError(first_error(errors) or ShopError.message, errors=errors)
     if isinstance(exc, ShopError):
-        return Response(shop_error_body(exc, shape or message_body), status=exc.status_code, headers=exc.headers)
+        # An error that names its own error_shape (a 409) reads the same on every endpoint.
+        shape = getattr(type(exc), "error_shape", None) or shape or message_body
+        return Response(shop_error_body(exc, shape), status=exc.status_code, headers=exc.headers)
     return drf_exception_handler(exc, context)
 
 
 # Django's handlers (meiduo_mall/urls.py) for what no DRF view answers: unknown paths, an oversize form
-# body, a crash. The back office, the sandbox's page and the files of the front end keep Django's pages.
+# body, a crash. The back office and the files of the front end keep Django's pages.
 
 
 def serves_pages(request):

@@ -1,6 +1,8 @@
 """What can go wrong with an order, in the words the shopper sees."""
 
-from meiduo_mall.utils.exceptions import ShopError
+from rest_framework import status
+
+from meiduo_mall.utils.exceptions import ShopError, message_body
 
 
 class OrderError(ShopError):
@@ -23,3 +25,12 @@ class InsufficientStock(UnableToPlaceOrder):
 
 class OrderStateError(OrderError):
     """The order is not in a state that allows the requested step (cancel, receipt, comment)."""
+
+
+class OrderInProgress(OrderError):
+    """The member's previous submit is still being placed (a double click, a second tab)."""
+
+    status_code = status.HTTP_409_CONFLICT
+    message = "订单正在提交，请勿重复提交"
+    # The same body on every endpoint, whatever the view's own shape.
+    error_shape = message_body

@@ -25,6 +25,8 @@ class OrderInfo(BaseModel):
     freight = models.DecimalField(max_digits=10, decimal_places=2, verbose_name="运费")
     pay_method = models.SmallIntegerField(choices=PayMethod.choices, default=PayMethod.CASH, verbose_name="支付方式")
     status = models.SmallIntegerField(choices=Status.choices, default=Status.UNPAID, verbose_name="订单状态")
+    # The Idempotency-Key the member's page sent with the order, if any: a retry with it finds this order.
+    idempotency_key = models.CharField(max_length=64, null=True, blank=True, verbose_name="下单请求标识")
 
     class Meta:
         db_table = "tb_order_info"
@@ -33,6 +35,10 @@ class OrderInfo(BaseModel):
         indexes = [
             models.Index(fields=["user", "create_time"], name="order_user_time_idx"),
             models.Index(fields=["status", "create_time"], name="order_status_time_idx"),
+        ]
+        constraints = [
+            # Written in the order's own transaction: one key can never make two orders, even past the lock.
+            models.UniqueConstraint(fields=["user", "idempotency_key"], name="order_user_idempotency_key_uniq"),
         ]
 
     def __str__(self):

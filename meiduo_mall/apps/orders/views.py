@@ -1,6 +1,6 @@
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.generics import ListAPIView, RetrieveAPIView
 from rest_framework.permissions import IsAuthenticated
@@ -9,6 +9,7 @@ from rest_framework.views import APIView
 
 from meiduo_mall.utils.db_router import replica_reads
 from meiduo_mall.utils.exceptions import message_list
+from meiduo_mall.utils.schema import MESSAGE
 
 from . import services
 from .exceptions import OrderStateError
@@ -23,6 +24,9 @@ from .serializers import (
 )
 
 SKU_COMMENTS_LIMIT = 30
+PLACED_ORDER = inline_serializer(
+    "PlacedOrder", {"order_id": serializers.CharField(), "total_amount": serializers.CharField()}
+)
 
 
 def members_orders(user):
@@ -79,19 +83,30 @@ class OrdersView(OrderListView):
 
     @extend_schema(
         request=PlaceOrderSerializer,
+        parameters=[
+            OpenApiParameter(
+                "Idempotency-Key",
+                location=OpenApiParameter.HEADER,
+                required=False,
+                description="one per intent (1-64 of A-Z a-z 0-9 _ -); sent again, it returns the same order (200)",
+            )
+        ],
         responses={
-            201: inline_serializer(
-                "PlacedOrder", {"order_id": serializers.CharField(), "total_amount": serializers.CharField()}
-            ),
+            201: PLACED_ORDER,
+            200: OpenApiResponse(PLACED_ORDER, description="the order already placed with this Idempotency-Key"),
             400: OpenApiResponse(description='a bare list of messages, e.g. ["<商品名> 库存不足"]'),
+            409: OpenApiResponse(MESSAGE, description="订单正在提交，请勿重复提交: the previous submit still runs"),
         },
     )
     def post(self, request):
         serializer = PlaceOrderSerializer(data=request.data, user=request.user)
         serializer.is_valid(raise_exception=True)
-        order = services.place_order(request.user, **serializer.validated_data)
+        order, created = services.place_order_once(
+            request.user, idempotency_key=request.headers.get("Idempotency-Key"), **serializer.validated_data
+        )
         return Response(
-            {"order_id": order.order_id, "total_amount": str(order.total_amount)}, status=status.HTTP_201_CREATED
+            {"order_id": order.order_id, "total_amount": str(order.total_amount)},
+            status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
         )
 
 
