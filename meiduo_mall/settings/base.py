@@ -8,6 +8,8 @@ import os
 from datetime import timedelta
 from pathlib import Path
 
+from corsheaders.defaults import default_headers
+
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = Path(os.environ.get("MEIDUO_VAR_DIR", BASE_DIR / "var"))
 FRONT_END_DIR = BASE_DIR / "front_end_pc"
@@ -74,7 +76,7 @@ MIDDLEWARE = [
 ]
 # Sessions, CSRF, Django's request.user and messages run on these paths only (utils/middleware.py);
 # the JSON API authenticates with JWTs and skips them.
-BROWSER_SESSION_PATHS = ["/admin/", "/payment/sandbox/"]
+BROWSER_SESSION_PATHS = ["/admin/"]
 # Django's deploy check looks for CsrfViewMiddleware by its dotted name only; BrowserCsrfViewMiddleware is
 # that class, run on BROWSER_SESSION_PATHS, so the warning that CSRF protection is missing does not apply.
 SILENCED_SYSTEM_CHECKS = ["security.W003"]
@@ -282,6 +284,8 @@ CORS_ALLOWED_ORIGINS = [
     *env_list("CORS_EXTRA_ORIGINS"),
 ]
 CORS_ALLOW_CREDENTIALS = True
+# The order page sends Idempotency-Key with POST /orders/ (one order per intent), cross-origin in layout A.
+CORS_ALLOW_HEADERS = (*default_headers, "idempotency-key")
 
 # Back office (django-unfold) -------------------------------------------------------------
 UNFOLD = {

@@ -1,9 +1,9 @@
 """Django's browser-session middleware, run only where a browser session is used; and the API's JSON 405.
 
-Sessions, CSRF, Django's request.user and messages serve the back office and the Alipay sandbox's form
-(settings.BROWSER_SESSION_PATHS). Every other path is the JSON API, which authenticates with JWTs in DRF and
-never logs in through a cookie, so without a session there is no cookie login for a forged request to ride on
-(DRF's views are csrf_exempt already). Skipping them there takes their work off every API request.
+Sessions, CSRF, Django's request.user and messages serve the back office (settings.BROWSER_SESSION_PATHS).
+Every other path is the JSON API, which authenticates with JWTs in DRF and never logs in through a cookie, so
+without a session there is no cookie login for a forged request to ride on (DRF's views are csrf_exempt
+already). Skipping them there takes their work off every API request.
 """
 
 from django.conf import settings

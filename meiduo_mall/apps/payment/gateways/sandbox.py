@@ -26,6 +26,7 @@ from django.core.cache import cache
 from django.http import Http404, HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect
 from django.template import engines
 from django.utils import timezone
+from django.views.decorators.csrf import csrf_protect
 
 from meiduo_mall.apps.payment.gateways import gateway_class
 from meiduo_mall.apps.payment.gateways.alipay import ALIPAY_TIME_FORMAT, ALIPAY_TIME_ZONE, AlipayGateway
@@ -163,6 +164,9 @@ def _cashier_page(request, context, status=200):
     return HttpResponse(_cashier_template().render(context, request), status=status)
 
 
+# Its form is the one browser form outside the back office: CSRF-checked here, with no session (the
+# API's paths run without Django's session middleware).
+@csrf_protect
 def gateway(request):
     """GET shows the order with 付款 / 取消; POST (the 付款 button, same query string) pays it."""
     # Only while the shop runs on the sandbox: with any other gateway this page does not exist.

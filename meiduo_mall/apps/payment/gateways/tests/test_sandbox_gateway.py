@@ -1,10 +1,11 @@
 """The built-in sandbox gateway end to end over HTTP: its notice reaches the live server."""
 
+import re
 from datetime import timedelta
 from urllib.parse import parse_qsl, urlsplit
 
 import pytest
-from django.test import override_settings
+from django.test import Client, override_settings
 from django.utils import timezone
 
 from meiduo_mall.apps.orders.models import OrderInfo
@@ -118,3 +119,17 @@ def test_unreachable_notify_url_still_returns_the_buyer_who_confirms_the_payment
     status = api_client.put(f"/payment/status/?{urlsplit(response['Location']).query}", {}, format="json")
     assert status.status_code == 200
     assert OrderInfo.objects.get(pk=order.pk).status == OrderInfo.Status.UNSEND
+
+
+@pytest.mark.django_db
+def test_the_pay_button_needs_the_pages_csrf_token(auth_client, order, live_server, settings):
+    settings.ALIPAY_NOTIFY_URL = f"{live_server.url}/payment/notify/"
+    url = f"{GATEWAY}?{gateway_query(auth_client, order)}"
+    browser = Client(enforce_csrf_checks=True)
+
+    assert browser.post(url).status_code == 403
+    assert OrderInfo.objects.get(pk=order.pk).status == OrderInfo.Status.UNPAID
+
+    page = browser.get(url)
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.content.decode()).group(1)
+    assert browser.post(url, {"csrfmiddlewaretoken": token}).status_code == 302
