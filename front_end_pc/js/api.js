@@ -43,11 +43,11 @@
     return parts.length ? '?' + parts.join('&') : '';
   }
 
-  // api('GET', '/user/', {params, data, auth}) → Promise of the parsed body.
+  // api('GET', '/user/', {params, data, auth, headers}) → Promise of the parsed body.
   // Sends `Authorization: JWT <token>` whenever a token is stored (unless auth: false); rejects with ApiError.
   function api(method, path, options) {
     options = options || {};
-    var headers = { 'Accept': 'application/json' };
+    var headers = Object.assign({ 'Accept': 'application/json' }, options.headers);
     var token = meiduo.auth.token();
     if (token && options.auth !== false) headers['Authorization'] = 'JWT ' + token;
     var init = { method: method, headers: headers, credentials: 'include' };

@@ -12,6 +12,13 @@
     return false;
   }
 
+  // crypto.randomUUID() exists only on https and localhost pages; getRandomValues everywhere.
+  function newIntentKey() {
+    return Array.prototype.map.call(crypto.getRandomValues(new Uint8Array(16)), function (b) {
+      return ('0' + b.toString(16)).slice(-2);
+    }).join('');
+  }
+
   function cents(value) {
     return Math.round(parseFloat(value) * 100);
   }
@@ -26,6 +33,8 @@
         defaultAddressId: null,
         nowAddress: null,
         payMethod: '1',
+        // One key per visit of the page, sent again by every retry: the shop places one order for it.
+        intentKey: newIntentKey(),
         skus: [],
         freight: 0,
         submitting: false
@@ -78,7 +87,8 @@
         var self = this;
         self.submitting = true;
         meiduo.api('POST', '/orders/', {
-          data: { address: self.nowAddress, pay_method: self.payMethod }
+          data: { address: self.nowAddress, pay_method: self.payMethod },
+          headers: { 'Idempotency-Key': self.intentKey }
         }).then(function (data) {
           location.href = '/order_success.html?order_id=' + encodeURIComponent(data.order_id) +
             '&amount=' + encodeURIComponent(data.total_amount || self.paymentAmount.toFixed(2)) +

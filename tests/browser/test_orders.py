@@ -1,5 +1,7 @@
 """Orders in Chromium: settle and place, see it in 我的订单, cancel, confirm receipt, comment."""
 
+import re
+
 import pytest
 from playwright.sync_api import expect
 
@@ -45,6 +47,7 @@ def test_cash_on_delivery_order_from_cart_to_my_orders(page, user):
     assert page.inner_text(".amount") == "6048.80"
     assert page.get_by_role("link", name="继续购物").is_visible()
     assert (order.pay_method, order.status, order.address_id) == (1, OrderInfo.Status.UNSEND, home.id)
+    assert re.fullmatch("[0-9a-f]{32}", order.idempotency_key)
     assert cart_of(user) == ({kept.id: 1}, set())
 
     page.locator("#app").get_by_role("link", name="我的订单").click()
@@ -76,6 +79,38 @@ def test_placing_more_than_the_stock_alerts_the_shopper(page, user, address):
     assert alerts == ["限量款 库存不足"]
     assert "place_order.html" in page.url
     assert not OrderInfo.objects.exists()
+
+
+def test_a_submit_whose_answer_was_lost_is_retried_into_the_same_order(page, user, address):
+    sku = SKUFactory(name="限量款", stock=5)
+    fill_cart(user, {sku.id: 2})
+    log_in_page(page, user)
+    posts = []
+
+    def lose_the_first_answer(route):
+        if route.request.method != "POST":
+            route.continue_()
+            return
+        posts.append(route.request.headers["idempotency-key"])
+        if len(posts) == 1:
+            route.fetch()  # the order is placed; its answer never reaches the page
+            route.abort()
+        else:
+            route.continue_()
+
+    page.route("**/orders/", lose_the_first_answer)
+    page.goto("/place_order.html")
+    page.locator("tr.line").first.wait_for()
+    page.locator("input[name=address]:checked").wait_for()
+    page.get_by_role("button", name="提交订单").click()
+    expect(page.get_by_role("button", name="提交订单")).to_be_enabled()
+    page.get_by_role("button", name="提交订单").click()
+
+    page.wait_for_url("**/order_success.html?**")
+    order = OrderInfo.objects.get(user=user)
+    assert page.inner_text(".order-id") == order.order_id
+    assert posts == [order.idempotency_key] * 2
+    assert SKU.objects.get(pk=sku.pk).stock == 3
 
 
 def test_cancelling_an_unpaid_order_gives_the_stock_back(page, user, address):
