@@ -29,10 +29,13 @@ urlpatterns = [
     *verifications_urls.urlpatterns,
     path("oauth/", include("meiduo_mall.apps.oauth.urls")),
     path("health/ready/", health.ready, name="health-ready"),
-    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
-    path("admin/", admin.site.urls),
 ]
+if settings.API_DOCS_PUBLIC:
+    urlpatterns += [
+        path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+        path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
+    ]
+urlpatterns.append(path("admin/", admin.site.urls))
 
 # On the API's paths these answer JSON; the back office and the pages keep Django's HTML.
 handler400 = exceptions.bad_request

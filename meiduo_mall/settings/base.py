@@ -73,6 +73,7 @@ MIDDLEWARE = [
     "meiduo_mall.utils.middleware.BrowserMessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "meiduo_mall.utils.middleware.JSONMethodNotAllowedMiddleware",
+    "meiduo_mall.utils.middleware.SecurityHeadersMiddleware",
 ]
 # Sessions, CSRF, Django's request.user and messages run on these paths only (utils/middleware.py);
 # the JSON API authenticates with JWTs and skips them.
@@ -274,6 +275,8 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "SERVE_INCLUDE_SCHEMA": False,
 }
+# /api/schema/ and /api/docs/ (Swagger UI); production turns them off unless API_DOCS_PUBLIC is set.
+API_DOCS_PUBLIC = env_bool("API_DOCS_PUBLIC", True)
 
 # CORS -----------------------------------------------------------------------------------
 CORS_ALLOWED_ORIGINS = [
@@ -297,6 +300,8 @@ UNFOLD = {
 }
 
 # Front end ------------------------------------------------------------------------------
+# The guest cart cookie: HttpOnly always (the pages never read it), Secure in production over https.
+CART_COOKIE_SECURE = False
 # The origin that serves front_end_pc/; links in mail and payment return URLs point there.
 FRONTEND_ORIGIN = env("FRONTEND_ORIGIN", "http://127.0.0.1:8000").rstrip("/")
 UNFOLD["SITE_URL"] = f"{FRONTEND_ORIGIN}/index.html"
@@ -307,6 +312,19 @@ CORS_ALLOWED_ORIGINS.append(FRONTEND_ORIGIN)
 API_ORIGIN = env("API_ORIGIN", FRONTEND_ORIGIN).rstrip("/")
 MEDIA_BASE_URL = env("MEDIA_BASE_URL", f"{API_ORIGIN}/media/")
 MEDIA_URL = MEDIA_BASE_URL if MEDIA_BASE_URL.endswith("/") else f"{MEDIA_BASE_URL}/"
+# Content-Security-Policy of the shop's pages, sent by Django where it serves them (SecurityHeadersMiddleware)
+# and, with the same words, by nginx.conf in production. Vue compiles the pages' in-DOM templates at run time
+# ('unsafe-eval'); images come from the media or FastDFS origin. Only detail pages (/goods/<id>.html) carry an
+# inline script (their SKU's price, category and id), so only theirs allows it.
+PAGES_CSP = (
+    "default-src 'self'; script-src 'self' 'unsafe-eval'; style-src 'self'; img-src * data:; "
+    f"connect-src 'self' {API_ORIGIN}; object-src 'none'; base-uri 'self'; frame-ancestors 'none'"
+)
+DETAIL_PAGES_CSP = PAGES_CSP.replace("script-src 'self'", "script-src 'self' 'unsafe-inline'")
+# Django's own HTML (back office, sandbox cashier, Swagger UI) runs inline scripts and styles of its
+# libraries; its policy forbids what none of them needs.
+DJANGO_PAGES_CSP = "object-src 'none'; base-uri 'self'; frame-ancestors 'none'"
+PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=()"
 # Serve front_end_pc/ from Django itself (demo and tests); nginx does it in production.
 SERVE_FRONT_END = env_bool("SERVE_FRONT_END", False)
 GENERATED_STATIC_HTML_FILES_DIR = Path(env("GENERATED_STATIC_HTML_FILES_DIR", FRONT_END_DIR))

@@ -10,12 +10,25 @@ SECRET_KEY = os.environ["DJANGO_SECRET_KEY"]
 SIMPLE_JWT["SIGNING_KEY"] = SECRET_KEY  # noqa: F405
 # 127.0.0.1 and localhost: health checks and the smoke run reach nginx on loopback.
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "api.meiduo.site,www.meiduo.site,127.0.0.1,localhost")
-# Only the configured pages origins may call the API with credentials, not the dev ports of base.
-CORS_ALLOWED_ORIGINS = [FRONTEND_ORIGIN, *env_list("CORS_EXTRA_ORIGINS")]  # noqa: F405
+# Only the configured pages origins may call the API with credentials: neither the dev ports of base nor its
+# default FRONTEND_ORIGIN (a loopback http origin); with pages and API on one origin none is needed.
+CORS_ALLOWED_ORIGINS = [
+    origin.rstrip("/") for origin in [env("FRONTEND_ORIGIN", ""), *env_list("CORS_EXTRA_ORIGINS")] if origin
+]
+# The schema and Swagger UI describe every endpoint to anyone; in production only when asked for.
+API_DOCS_PUBLIC = env_bool("API_DOCS_PUBLIC", False)
 # uwsgi listens on loopback or a unix socket only nginx reaches, so nginx's X-Forwarded-For is trusted.
 REST_FRAMEWORK["NUM_PROXIES"] = int(env("NUM_PROXIES", "1"))  # noqa: F405
 
 DATABASES = {"default": mysql_database()}
+# A hung or unreachable MariaDB costs a worker seconds, not the 30 s of a client's default (mysqlclient
+# options, seconds). A statement waiting longer than the read timeout is cut off and answers 503.
+DATABASES["default"]["OPTIONS"] = {
+    **DATABASES["default"]["OPTIONS"],
+    "connect_timeout": int(env("DB_CONNECT_TIMEOUT", "3")),
+    "read_timeout": int(env("DB_READ_TIMEOUT", "15")),
+    "write_timeout": int(env("DB_WRITE_TIMEOUT", "15")),
+}
 if env("DB_REPLICA_HOST"):
     DATABASES["replica"] = replica_database(DATABASES["default"])
 
@@ -48,5 +61,5 @@ SECURE_HSTS_SECONDS = int(env("SECURE_HSTS_SECONDS", "31536000"))
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_HSTS_PRELOAD = True
 # Secure cookies are never sent back over plain HTTP; they follow the redirect unless set apart.
-SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = env_bool("SECURE_COOKIES", SECURE_SSL_REDIRECT)
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = CART_COOKIE_SECURE = env_bool("SECURE_COOKIES", SECURE_SSL_REDIRECT)
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "https://api.meiduo.site,https://www.meiduo.site")

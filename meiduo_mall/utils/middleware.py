@@ -50,6 +50,30 @@ class BrowserMessageMiddleware(BrowserSessionOnly, MessageMiddleware):
     pass
 
 
+class SecurityHeadersMiddleware:
+    """Content-Security-Policy and Permissions-Policy on the HTML Django answers: the shop's pages where it
+    serves them (demo, tests; nginx.conf sends the same in production), else its own pages. Referrer-Policy
+    is SecurityMiddleware's (SECURE_REFERRER_POLICY)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if not response.get("Content-Type", "").startswith("text/html"):
+            return response
+        path = request.path_info
+        if path.startswith("/goods/") and path.endswith(".html"):
+            policy = settings.DETAIL_PAGES_CSP
+        elif path.endswith(".html"):
+            policy = settings.PAGES_CSP
+        else:
+            policy = settings.DJANGO_PAGES_CSP
+        response.setdefault("Content-Security-Policy", policy)
+        response.setdefault("Permissions-Policy", settings.PERMISSIONS_POLICY)
+        return response
+
+
 class JSONMethodNotAllowedMiddleware:
     """The empty 405 of a plain Django view on an API path (require_POST on the Alipay notice) in the
     words of DRF's own 405, so every answer of the API is JSON."""

@@ -48,6 +48,8 @@ stack_environment() {  # stack_environment <database>: what the shop reads on th
     # REDIS_PORT and SRV (the served copy of the checkout); SMS and mail are printed, never sent
     DJANGO_SECRET_KEY="$STACK_TAG-$(head -c 48 /dev/urandom | base64 | tr -dc 'A-Za-z0-9' | head -c 60)"
     export DJANGO_SECRET_KEY SECURE_SSL_REDIRECT=false DJANGO_ALLOWED_HOSTS=127.0.0.1
+    # The smoke run checks that Swagger UI's assets come through nginx.
+    export API_DOCS_PUBLIC=true
     export FRONTEND_ORIGIN="http://127.0.0.1:$WWW_PORT" API_ORIGIN="http://127.0.0.1:$API_PORT"
     export DB_NAME=$1 REDIS_URL="redis://127.0.0.1:$REDIS_PORT" CELERY_BROKER_URL="redis://127.0.0.1:$REDIS_PORT/14"
     export MEIDUO_VAR_DIR=$SRV/var MEDIA_ROOT=$SRV/var/media GENERATED_STATIC_HTML_FILES_DIR=$SRV/front_end_pc

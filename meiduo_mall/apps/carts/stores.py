@@ -9,6 +9,7 @@ import zlib
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.core import signing
 from django_redis import get_redis_connection
 
@@ -137,7 +138,14 @@ class CookieCartStore(CartStore):
                 salt=CART_COOKIE_SALT,
                 compress=True,
             )
-            response.set_cookie(CART_COOKIE_NAME, value, max_age=CART_COOKIE_MAX_AGE, httponly=True, samesite="Lax")
+            response.set_cookie(
+                CART_COOKIE_NAME,
+                value,
+                max_age=CART_COOKIE_MAX_AGE,
+                httponly=True,
+                secure=settings.CART_COOKIE_SECURE,
+                samesite="Lax",
+            )
         else:
             response.delete_cookie(CART_COOKIE_NAME, samesite="Lax")
 
