@@ -126,7 +126,7 @@ def test_the_guest_cart_cookie_is_http_only_and_secure_as_configured(api_client,
 
 @pytest.mark.parametrize(
     "path, policy",
-    [("/index.html", "PAGES_CSP"), ("/login.html", "PAGES_CSP"), ("/admin/login/", "DJANGO_PAGES_CSP")],
+    [("/cart.html", "PAGES_CSP"), ("/login.html", "PAGES_CSP"), ("/admin/login/", "DJANGO_PAGES_CSP")],
 )
 @pytest.mark.django_db
 def test_django_sends_the_security_headers_on_html(client, path, policy):
