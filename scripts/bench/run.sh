@@ -116,7 +116,9 @@ else
 fi
 timed index_html 300 "$PY" manage.py generate_index_html
 if [ "$QUICK" != 1 ]; then
-    timed detail_pages "${BENCH_PAGES_TIMEOUT:-60}" "$PY" manage.py regenerate_detail_html
+    # Every page once (the rate), then again with nothing changed (only what changed is written: none).
+    timed detail_pages "${BENCH_PAGES_TIMEOUT:-60}" "$PY" manage.py regenerate_detail_html --all
+    timed detail_pages_unchanged "${BENCH_PAGES_TIMEOUT:-60}" "$PY" manage.py regenerate_detail_html
 fi
 [ "$RUN_AS" = "$(id -un)" ] || chown -R "$RUN_AS" "$SRV"
 
