@@ -264,7 +264,13 @@ class ServerCPU:
 
     @staticmethod
     def per_request_ms(before, after, requests):
-        spent = {group: (after[group] - before[group]) * 1000 / requests for group in ServerCPU.GROUPS}
+        """Only processes alive at both readings count: a worker replaced meanwhile takes its CPU with it."""
+        spent = {
+            group: sum(after[group][pid] - used for pid, used in before[group].items() if pid in after[group])
+            * 1000
+            / requests
+            for group in ServerCPU.GROUPS
+        }
         return {**spent, "total": sum(spent.values())}
 
 

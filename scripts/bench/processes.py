@@ -44,15 +44,15 @@ CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 
 
 def cpu_seconds(pids):
-    """User + system CPU the live processes among pids have used so far."""
-    total = 0
+    """{pid: user + system CPU seconds used so far} of the live processes among pids."""
+    used = {}
     for pid in pids:
         try:
             fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
         except (FileNotFoundError, ProcessLookupError):
             continue
-        total += int(fields[11]) + int(fields[12])
-    return total / CLOCK_TICKS
+        used[pid] = (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
+    return used
 
 
 def named(name, *, cmdline_has=""):
