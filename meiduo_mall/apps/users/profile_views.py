@@ -78,16 +78,24 @@ def change_password_response(request, user_id=None):
     return Response({"message": "OK"})
 
 
-class ChangePasswordView(APIView):
-    """C6 as one client each calls it: `POST /password/` and `PUT /users/<id>/resetpassword/`.
-    The canonical `PUT /users/<id>/password/` is `views.UserPasswordView.put`."""
+class PasswordChangeAlias(APIView):
+    """C6 as one client calls it; the canonical `PUT /users/<id>/password/` is `views.UserPasswordView.put`.
+    Each alias answers only the method its client sends, others 405."""
 
     permission_classes = [IsAuthenticated]
     error_shape = one_line
 
+
+class ChangePasswordView(PasswordChangeAlias):
+    """`POST /password/`."""
+
     @PASSWORD_CHANGE_SCHEMA
     def post(self, request):
         return change_password_response(request)
+
+
+class ResetPasswordView(PasswordChangeAlias):
+    """`PUT /users/<id>/resetpassword/`."""
 
     @PASSWORD_CHANGE_SCHEMA
     def put(self, request, user_id):

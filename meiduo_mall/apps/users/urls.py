@@ -19,7 +19,7 @@ urlpatterns = [
     path("emails/", profile_views.EmailView.as_view()),
     path("emails/verification/", profile_views.VerifyEmailView.as_view()),
     path("password/", profile_views.ChangePasswordView.as_view()),
-    path("users/<int:user_id>/resetpassword/", profile_views.ChangePasswordView.as_view()),
+    path("users/<int:user_id>/resetpassword/", profile_views.ResetPasswordView.as_view()),
     path("addresses/", address_views.AddressesView.as_view()),
     path("addresses/<int:address_id>/", address_views.AddressView.as_view()),
     path("addresses/<int:address_id>/status/", address_views.DefaultAddressView.as_view()),

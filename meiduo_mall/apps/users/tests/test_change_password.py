@@ -77,3 +77,26 @@ def test_token_issued_after_change_works(user, api_client):
     user.save()
     api_client.credentials(HTTP_AUTHORIZATION=f"JWT {issue_jwt(user)}")
     assert api_client.get("/user/").status_code == 200
+
+
+@pytest.mark.parametrize(
+    "method, path",
+    [("put", "/password/"), ("post", "/users/{id}/resetpassword/"), ("delete", "/password/")],
+)
+def test_an_alias_answers_only_its_clients_method(auth_client, user, method, path):
+    response = getattr(auth_client, method)(path.format(id=user.id), {}, format="json")
+
+    assert response.status_code == 405
+    assert response["Content-Type"] == "application/json"
+    user.refresh_from_db()
+    assert user.check_password(DEFAULT_PASSWORD)
+
+
+@pytest.mark.parametrize("method, path", [("post", "/password/"), ("put", "/users/{id}/resetpassword/")])
+def test_each_alias_changes_the_password(auth_client, user, method, path):
+    body = {"old_password": DEFAULT_PASSWORD, "password": NEW_PASSWORD, "password2": NEW_PASSWORD}
+    assert getattr(auth_client, method)(path.format(id=user.id), {}, format="json").status_code == 400
+
+    assert getattr(auth_client, method)(path.format(id=user.id), body, format="json").status_code == 200
+    user.refresh_from_db()
+    assert user.check_password(NEW_PASSWORD)

@@ -1,0 +1,39 @@
+"""Bodies nested too deeply for Python's json module are refused with a 400, never a RecursionError."""
+
+import pytest
+
+from meiduo_mall.utils.parsers import MAX_JSON_DEPTH, nesting_depth
+
+pytestmark = pytest.mark.django_db
+
+
+def deep_array(levels):
+    return "[" * levels + "]" * levels
+
+
+def deep_object(levels):
+    return '{"a": ' * levels + "1" + "}" * levels
+
+
+@pytest.mark.parametrize("path", ["/authorizations/", "/cart/", "/users/"])
+@pytest.mark.parametrize("body", [deep_array(3000), deep_object(3000), deep_array(MAX_JSON_DEPTH + 1)])
+def test_a_deeply_nested_body_is_a_400_for_anyone(api_client, path, body):
+    response = api_client.generic("POST", path, body, content_type="application/json")
+
+    assert response.status_code == 400
+    assert f"嵌套超过 {MAX_JSON_DEPTH} 层" in response.content.decode()
+
+
+def test_a_body_within_the_bound_reaches_the_view(api_client):
+    body = '{"username": [' + deep_array(MAX_JSON_DEPTH - 2) + '], "password": "x"}'
+
+    response = api_client.generic("POST", "/authorizations/", body, content_type="application/json")
+
+    assert response.status_code == 400
+    assert "嵌套" not in response.content.decode()
+
+
+def test_nesting_depth_counts_arrays_and_objects():
+    assert nesting_depth(1) == 0
+    assert nesting_depth([]) == 1
+    assert nesting_depth({"a": [1, {"b": []}]}) == 4
