@@ -37,3 +37,22 @@ def test_nesting_depth_counts_arrays_and_objects():
     assert nesting_depth(1) == 0
     assert nesting_depth([]) == 1
     assert nesting_depth({"a": [1, {"b": []}]}) == 4
+
+
+@pytest.mark.parametrize("path", ["/authorizations/", "/cart/", "/users/", "/orders/"])
+@pytest.mark.parametrize(
+    "body, content_type",
+    [
+        ("\xff\xfe{}".encode("latin-1"), "application/json"),
+        ("[1, 2, 3]", "application/json"),
+        ('{"sku_id": ' + "9" * 5000 + "}", "application/json"),
+        ('{"sku_id": 1e999, "count": -1e999}', "application/json"),
+        ("username=a&password=b", "application/x-www-form-urlencoded"),
+        ("{", "application/json"),
+    ],
+)
+def test_odd_bodies_are_a_4xx_with_json(api_client, path, body, content_type):
+    response = api_client.generic("POST", path, body, content_type=content_type)
+
+    assert 400 <= response.status_code < 500
+    assert response["Content-Type"] == "application/json"
