@@ -7,10 +7,8 @@ stock or order states by itself.
 
 import logging
 import random
-import re
 import time
 from collections import defaultdict
-from contextlib import contextmanager
 from datetime import timedelta
 from decimal import Decimal
 from functools import partial
@@ -21,13 +19,11 @@ from django.db.models import Case, F, IntegerField, Sum, Value, When
 from django.db.models.functions import Coalesce
 from django.dispatch import Signal
 from django.utils import timezone
-from django_redis import get_redis_connection
-from redis.exceptions import LockError
 
 from meiduo_mall.apps.carts.services import CART_LINE_SKU_FIELDS, cart_store_for
 from meiduo_mall.apps.goods.models import SKU, Goods
 
-from .exceptions import EmptySelection, InsufficientStock, OrderInProgress, OrderStateError, UnableToPlaceOrder
+from .exceptions import EmptySelection, InsufficientStock, OrderStateError, UnableToPlaceOrder
 from .models import OrderGoods, OrderInfo
 
 # Stock and order states are written on the primary and read back there: a replica may lag.
@@ -40,10 +36,6 @@ STOCK_ATTEMPTS = 3
 GOODS_SALES_BATCH = 500
 # The largest total tb_order_info.total_amount (Decimal(10, 2)) can hold.
 MAX_ORDER_AMOUNT = Decimal("99999999.99")
-# A placement takes well under a second; the member's lock outlives a stuck one by no more than this.
-PLACEMENT_LOCK_SECONDS = 10
-# What a page may send as Idempotency-Key (a UUID fits): it is stored with the order.
-IDEMPOTENCY_KEY = re.compile(r"[A-Za-z0-9_-]{1,64}")
 
 logger = logging.getLogger("meiduo")
 
@@ -126,53 +118,9 @@ class _StockShortfall(Exception):
     """The stock UPDATE served fewer lines than the order has; the transaction is rolled back."""
 
 
-def place_order(user, address, pay_method):
-    """Turn the member's selected cart lines into an order; returns the OrderInfo (see place_order_once)."""
-    order, _ = place_order_once(user, address, pay_method)
-    return order
-
-
-def place_order_once(user, address, pay_method, idempotency_key=None):
-    """One order per intent: returns (order, created).
-
-    A member places one order at a time: a second placement while one runs raises OrderInProgress
-    (409). The order made with `idempotency_key` is returned, not made again, when the page sends
-    that key again (created False).
-    """
-    if idempotency_key is not None and not IDEMPOTENCY_KEY.fullmatch(idempotency_key):
-        raise UnableToPlaceOrder("Idempotency-Key 无效")
-    with _placing_for(user):
-        if idempotency_key is not None:
-            placed = OrderInfo.objects.using(PRIMARY).filter(user=user, idempotency_key=idempotency_key).first()
-            if placed is not None:
-                return placed, False
-        return _place(user, address, pay_method, idempotency_key), True
-
-
-@contextmanager
-def _placing_for(user):
-    """The member's placement lock, held from reading the cart to emptying it.
-
-    A Redis key (SET NX PX, released only by its holder) rather than a lock on the member's row:
-    the cart it guards is in Redis already, and a row lock would need a transaction open from the
-    cart read to its clearing, around the stock transaction, which could then no longer be retried
-    after a deadlock. The lock is not waited for: a second submit answers 409 at once.
-    """
-    lock = get_redis_connection("cart").lock(f"placing_order_{user.id}", timeout=PLACEMENT_LOCK_SECONDS)
-    if not lock.acquire(blocking=False):
-        raise OrderInProgress()
-    try:
-        yield
-    finally:
-        try:
-            lock.release()
-        except LockError:
-            # The placement outlived the lock; the order (if any) stands, and its key still guards a retry.
-            logger.warning("order placement lock %s expired before it was released", lock.name)
-
-
-def _place(user, address, pay_method, idempotency_key):
-    """The selected cart lines as a new order.
+def place_order(user, address, pay_method, idempotency_key=None):
+    """The member's selected cart lines as a new order, stored with `idempotency_key`; returns the OrderInfo.
+    Requests come through intents.place_order_once, which holds the member to one placement at a time.
 
     Stock is taken with one conditional UPDATE for all lines (stock >= n on every row), so two
     buyers can never both take the last unit; when a line cannot be served the whole order is

@@ -11,7 +11,7 @@ from meiduo_mall.utils.db_router import replica_reads
 from meiduo_mall.utils.exceptions import message_list
 from meiduo_mall.utils.schema import MESSAGE
 
-from . import services
+from . import intents, services
 from .exceptions import OrderStateError
 from .models import OrderGoods, OrderInfo
 from .serializers import (
@@ -101,7 +101,7 @@ class OrdersView(OrderListView):
     def post(self, request):
         serializer = PlaceOrderSerializer(data=request.data, user=request.user)
         serializer.is_valid(raise_exception=True)
-        order, created = services.place_order_once(
+        order, created = intents.place_order_once(
             request.user, idempotency_key=request.headers.get("Idempotency-Key"), **serializer.validated_data
         )
         return Response(
