@@ -220,6 +220,19 @@ SESSION_CACHE_ALIAS = "session"
 # Redis (the default) or RabbitMQ: amqp://user:password@host:5672/vhost
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", redis_location(14))
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# A request that queues a task (an SMS code) answers 503 within seconds when the broker is down or hung,
+# instead of holding its worker: connecting (RabbitMQ) and every Redis command are bounded, and a publish
+# is retried once, on a fresh connection, which is what a broker restart needs.
+CELERY_BROKER_CONNECTION_TIMEOUT = float(env("CELERY_BROKER_CONNECTION_TIMEOUT", "2"))
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.2}
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "socket_connect_timeout": CELERY_BROKER_CONNECTION_TIMEOUT,
+    "socket_timeout": float(env("CELERY_BROKER_SOCKET_TIMEOUT", "2")),
+    # Redis redelivers a late-acknowledged task this long after a worker took it and died. It must exceed the
+    # longest countdown a retry waits in a worker (300 s, send_verify_email) plus the hard time limit, or a
+    # task waiting for its retry would be delivered twice. RabbitMQ redelivers when the connection drops.
+    "visibility_timeout": int(env("CELERY_VISIBILITY_TIMEOUT", "600")),
+}
 # Several shops (or test runs) can share one broker, each with its own queue.
 CELERY_TASK_DEFAULT_QUEUE = env("CELERY_TASK_DEFAULT_QUEUE", "celery")
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)

@@ -10,6 +10,9 @@ from functools import partial
 
 from celery import Celery
 from django.db import transaction
+from kombu.exceptions import OperationalError
+
+from meiduo_mall.utils.exceptions import ServiceUnavailable
 
 TASK_MODULES = (
     "celery_tasks.sms.tasks",
@@ -23,13 +26,21 @@ celery_app.config_from_object("django.conf:settings", namespace="CELERY")
 celery_app.conf.imports = TASK_MODULES
 
 
+class TaskQueueUnavailable(ServiceUnavailable):
+    """The broker refused or did not answer within CELERY_BROKER_*_TIMEOUT (and one retry): a 503."""
+
+
 def enqueue(name, *args, **kwargs):
-    """Run the task `name` with these arguments: queued for a worker, or in place where tasks run eagerly."""
+    """Run the task `name` with these arguments: queued for a worker, or in place where tasks run eagerly.
+    Raises TaskQueueUnavailable when the broker cannot take it."""
     if celery_app.conf.task_always_eager:
         if name not in celery_app.tasks:
             celery_app.loader.import_default_modules()
         return celery_app.tasks[name].apply_async(args, kwargs)
-    return celery_app.send_task(name, args, kwargs)
+    try:
+        return celery_app.send_task(name, args, kwargs)
+    except OperationalError as exc:
+        raise TaskQueueUnavailable(f"broker unavailable for {name}: {exc!r}") from exc
 
 
 def enqueue_after_commit(name, *args, **kwargs):

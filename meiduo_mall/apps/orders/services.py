@@ -42,6 +42,9 @@ logger = logging.getLogger("meiduo")
 # Sent (sender=OrderInfo, user=...) once the cart and the stock have been read, before the order is written:
 # the point at which a double click's second request arrives. The concurrency tests run their rival there.
 order_lines_read = Signal()
+# Sent (sender=OrderInfo, order=..., sku_ids=...) inside the placement's transaction once the order, its lines
+# and their stock are written, before the commit: where the fault tests make a placement fail half done.
+order_stock_taken = Signal()
 
 
 def order_freight():
@@ -218,6 +221,7 @@ def _write_order(order, skus, counts):
         )
         if taken != len(sku_ids):
             raise _StockShortfall()
+        order_stock_taken.send(sender=OrderInfo, order=order, sku_ids=sku_ids)
         # robust: the order stands even if Redis hiccups while the cart is being emptied.
         transaction.on_commit(partial(cart_store_for(order.user).remove_many, sku_ids), using=PRIMARY, robust=True)
 

@@ -7,9 +7,9 @@ from django.conf import settings
 from django_redis import get_redis_connection
 from redis.exceptions import WatchError
 
-from meiduo_mall.utils.tasks import enqueue
+from meiduo_mall.utils.tasks import TaskQueueUnavailable, enqueue
 
-from .exceptions import VerificationError
+from .exceptions import SMSUnavailable, VerificationError
 from .sms import get_sms_backend
 
 # No 0/O, 1/I/L: the shopper has to read these off a distorted image.
@@ -74,7 +74,21 @@ def issue_sms_code(mobile, client_ip):
         except WatchError:
             raise VerificationError("发送短信过于频繁") from None
     # Nothing waits for a commit here: the code is in Redis already.
-    enqueue("send_sms_code", mobile, code)
+    try:
+        enqueue("send_sms_code", mobile, code)
+    except TaskQueueUnavailable as exc:
+        _withdraw_sms_code(mobile, client_ip)
+        raise SMSUnavailable(exc.reason) from exc
+
+
+def _withdraw_sms_code(mobile, client_ip):
+    """Undo issue_sms_code's writes when its SMS could not be queued: no SMS goes out, so the shopper may ask
+    again at once and the send is not counted against the mobile's or the client's limits."""
+    with _redis().pipeline() as pipe:
+        pipe.delete(f"sms_{mobile}", f"send_flag_{mobile}")
+        pipe.decr(f"sms_count_mobile_{mobile}")
+        pipe.decr(f"sms_count_ip_{client_ip}")
+        pipe.execute()
 
 
 def send_sms_code(mobile, code, expires_minutes=None):

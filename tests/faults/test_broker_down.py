@@ -1,0 +1,110 @@
+"""The Celery broker (a Redis of its own) stopped, then stalled, while the shop (uwsgi in a subprocess) is asked
+for SMS codes: 503 JSON within the broker's timeouts, and nothing left behind that would make the shopper wait
+60 s or count against their limits; once the broker is back the same request succeeds without a restart."""
+
+import shutil
+import signal
+import subprocess
+import time
+import uuid
+
+import pytest
+from django_redis import get_redis_connection
+from redis import Redis
+
+from tests.faults.shop_process import free_port, shop_server
+
+REDIS_SERVER = shutil.which("redis-server") or "/usr/bin/redis-server"
+QUEUE = "celery"
+
+
+class Broker:
+    """A throwaway redis-server on its own port, stopped and started again on that port by the test."""
+
+    def __init__(self, directory):
+        self.directory = directory
+        self.port = free_port()
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self.process = None
+
+    def start(self):
+        command = [REDIS_SERVER, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"]
+        self.process = subprocess.Popen(
+            [*command, "--dir", str(self.directory)], stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT
+        )
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                Redis.from_url(self.url).ping()
+                return
+            except Exception:
+                assert time.monotonic() < deadline, "the broker did not start"
+                time.sleep(0.05)
+
+    def stop(self):
+        self.process.terminate()
+        self.process.wait(10)
+
+    def queued(self):
+        return Redis.from_url(self.url).llen(QUEUE)
+
+
+@pytest.fixture
+def broker(tmp_path):
+    broker = Broker(tmp_path)
+    broker.start()
+    yield broker
+    if broker.process.poll() is None:
+        broker.process.send_signal(signal.SIGCONT)
+        broker.stop()
+
+
+def ask_for_sms(shop, mobile):
+    """V2 as the registration page asks: a captcha fetched, its text read back from Redis, then the SMS."""
+    image_code_id = str(uuid.uuid4())
+    shop.get(f"/image_codes/{image_code_id}/")
+    text = get_redis_connection("verify_codes").get(f"img_{image_code_id}").decode()
+    return shop.get(f"/sms_codes/{mobile}/", params={"text": text, "image_code_id": image_code_id})
+
+
+def sms_state(mobile):
+    redis = get_redis_connection("verify_codes")
+    return {
+        "code": redis.get(f"sms_{mobile}"),
+        "flag": redis.get(f"send_flag_{mobile}"),
+        "mobile_count": int(redis.get(f"sms_count_mobile_{mobile}") or 0),
+    }
+
+
+@pytest.mark.django_db(transaction=True)
+def test_sms_request_with_the_broker_stopped_then_stalled_is_a_503_and_can_be_retried_at_once(broker, tmp_path):
+    with shop_server(tmp_path / "uwsgi.log", CELERY_BROKER_URL=broker.url) as shop:
+        response, _ = ask_for_sms(shop, "13800000001")
+        assert response.status_code == 200, shop.log()
+        assert broker.queued() == 1
+
+        broker.stop()
+        response, stopped_seconds = ask_for_sms(shop, "13800000002")
+
+        assert response.status_code == 503
+        assert response.headers["Content-Type"] == "application/json"
+        assert response.json() == {"message": "短信服务暂不可用，请稍后再试"}
+        assert sms_state("13800000002") == {"code": None, "flag": None, "mobile_count": 0}
+
+        broker.start()
+        # The shop's pooled connection died with the broker: the publish retry opens a new one.
+        response, _ = ask_for_sms(shop, "13800000002")
+
+        assert response.status_code == 200, shop.log()
+        assert broker.queued() == 1
+        state = sms_state("13800000002")
+        assert state["code"] is not None and state["flag"] is not None and state["mobile_count"] == 1
+
+        broker.process.send_signal(signal.SIGSTOP)
+        response, stalled_seconds = ask_for_sms(shop, "13800000003")
+        broker.process.send_signal(signal.SIGCONT)
+
+        assert response.status_code == 503
+        assert response.json() == {"message": "短信服务暂不可用，请稍后再试"}
+        assert sms_state("13800000003") == {"code": None, "flag": None, "mobile_count": 0}
+    print(f"\nSMS request answered 503 in {stopped_seconds:.2f} s (broker stopped), {stalled_seconds:.2f} s (stalled)")
