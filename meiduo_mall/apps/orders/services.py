@@ -45,6 +45,13 @@ order_lines_read = Signal()
 # Sent (sender=OrderInfo, order=..., sku_ids=...) inside the placement's transaction once the order, its lines
 # and their stock are written, before the commit: where the fault tests make a placement fail half done.
 order_stock_taken = Signal()
+# The points where an unpaid order's fate is decided, for the race tests (sender=OrderInfo, order=...):
+# order_cancelling once the caller (the buyer's view, the timeout task) has read the order as unpaid, before
+# anything is locked; order_cancel_locked and order_paid_locked once cancel or mark_paid has won the order's
+# row, inside its transaction, before it commits.
+order_cancelling = Signal()
+order_cancel_locked = Signal()
+order_paid_locked = Signal()
 
 
 def order_freight():
@@ -240,6 +247,7 @@ def mark_paid(order):
     )
     if moved:
         order.status = OrderInfo.Status.UNSEND
+        order_paid_locked.send(sender=OrderInfo, order=order)
     return bool(moved)
 
 
@@ -259,6 +267,7 @@ def cancel(order):
             )
             if not won:
                 return False
+            order_cancel_locked.send(sender=OrderInfo, order=order)
             counts = defaultdict(int)
             for sku_id, count in (
                 OrderGoods.objects.using(PRIMARY).filter(order_id=order.pk).values_list("sku_id", "count")
@@ -271,6 +280,7 @@ def cancel(order):
                 )
             return True
 
+    order_cancelling.send(sender=OrderInfo, order=order)
     cancelled = _in_deadlock_retry(give_back)
     if cancelled:
         order.status = OrderInfo.Status.CANCELED

@@ -6,6 +6,9 @@ from meiduo_mall.utils.models import BaseModel
 class Payment(BaseModel):
     order = models.ForeignKey("orders.OrderInfo", on_delete=models.CASCADE, verbose_name="订单")
     trade_id = models.CharField(max_length=100, unique=True, null=True, blank=True, verbose_name="支付编号")
+    # Money Alipay took for an order that could no longer take it (cancelled first, or paid by another
+    # trade): the row keeps it accounted for until the back office refunds it.
+    refund_needed = models.BooleanField(default=False, verbose_name="待退款")
 
     class Meta:
         db_table = "tb_payment"

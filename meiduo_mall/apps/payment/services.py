@@ -11,6 +11,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.dispatch import Signal
 from django.utils import timezone
 
 from meiduo_mall.apps.orders.models import OrderInfo
@@ -20,6 +21,10 @@ from meiduo_mall.apps.payment.gateways import get_gateway
 from meiduo_mall.apps.payment.models import Payment
 
 logger = logging.getLogger("meiduo.payment")
+
+# Sent (sender=Payment, trade=AlipayTrade) once a notice or return has proven the trade, before anything is
+# written: where the race tests cancel the order under the payment.
+payment_trade_verified = Signal()
 
 PAID_TRADE_STATUSES = {"TRADE_SUCCESS", "TRADE_FINISHED"}
 # Payment decisions read what was just written (a new order, a concurrent payment), never a replica.
@@ -98,32 +103,42 @@ def verified_trade(params, *, notice):
 
 
 def record_payment(trade):
-    """Once per trade_no: store the Payment and have the order marked paid, both or neither.
+    """Once per trade_no: store the Payment and, when the order can still take it, have it marked paid.
 
     orders.services.mark_paid is the gate: the notice and the browser return may arrive together,
-    and the periodic cancel of unpaid orders may race them; exactly one of them moves the order.
-    Raises PaymentNotApplicable for a genuine payment the order can no longer take.
+    and the cancel of unpaid orders (the buyer's, the timeout's) may race them; exactly one of them
+    moves the order. Money the order can no longer take (cancelled first, or paid by another trade)
+    is stored all the same, flagged refund_needed, and PaymentNotApplicable raised.
     """
+    payment_trade_verified.send(sender=Payment, trade=trade)
     order_id = trade.order.order_id
     try:
         with transaction.atomic(using=PRIMARY):
-            if mark_paid(trade.order):
-                Payment.objects.create(order_id=order_id, trade_id=trade.trade_no)
-                logger.info("order %s paid by alipay trade %s", order_id, trade.trade_no)
-                return
+            paid = mark_paid(trade.order)
+            Payment.objects.using(PRIMARY).create(order_id=order_id, trade_id=trade.trade_no, refund_needed=not paid)
     except IntegrityError as exc:
-        raise InvalidAlipayMessage("trade_no already used by another order") from exc
-    if Payment.objects.using(PRIMARY).filter(order_id=order_id, trade_id=trade.trade_no).exists():
-        return
-    status = OrderInfo.objects.using(PRIMARY).filter(order_id=order_id).values_list("status", flat=True).get()
-    logger.warning(
-        "REFUND NEEDED: alipay trade %s paid %s for order %s in status %s; not applied",
-        trade.trade_no,
-        trade.order.total_amount,
-        order_id,
-        status,
-    )
-    raise PaymentNotApplicable(status)
+        # The trade is stored already: a repeated notice, or its return, or the two at once.
+        recorded = Payment.objects.using(PRIMARY).filter(trade_id=trade.trade_no).first()
+        if recorded is None or recorded.order_id != order_id:
+            raise InvalidAlipayMessage("trade_no already used by another order") from exc
+        if not recorded.refund_needed:
+            return
+    else:
+        if paid:
+            logger.info("order %s paid by alipay trade %s", order_id, trade.trade_no)
+            return
+        logger.warning(
+            "REFUND NEEDED: alipay trade %s paid %s for order %s in status %s; not applied",
+            trade.trade_no,
+            trade.order.total_amount,
+            order_id,
+            _status_of(order_id),
+        )
+    raise PaymentNotApplicable(_status_of(order_id))
+
+
+def _status_of(order_id):
+    return OrderInfo.objects.using(PRIMARY).filter(order_id=order_id).values_list("status", flat=True).get()
 
 
 def accept_alipay_notice(params):

@@ -158,7 +158,9 @@ def test_notice_for_a_cancelled_order_is_logged_for_refund(api_client, make_orde
 
     order.refresh_from_db()
     assert order.status == OrderInfo.Status.CANCELED
-    assert not Payment.objects.exists()
+    assert list(Payment.objects.values_list("order_id", "trade_id", "refund_needed")) == [
+        (order.order_id, TRADE_NO, True)
+    ]
     refund = [r for r in payment_log.records if r.levelname == "WARNING" and "REFUND" in r.getMessage()]
     assert len(refund) == 1
     assert TRADE_NO in refund[0].getMessage() and order.order_id in refund[0].getMessage()
@@ -169,8 +171,23 @@ def test_second_trade_for_a_paid_order_is_logged_for_refund(api_client, order, p
 
     assert post_notice(api_client, signed_notice(order, trade_no="2026112322001400000000000002")) == "success"
 
-    assert list(Payment.objects.values_list("trade_id", flat=True)) == [TRADE_NO]
+    assert list(Payment.objects.order_by("id").values_list("trade_id", "refund_needed")) == [
+        (TRADE_NO, False),
+        ("2026112322001400000000000002", True),
+    ]
     assert any("REFUND" in r.getMessage() and "0000000002" in r.getMessage() for r in payment_log.records)
+
+
+def test_a_repeated_notice_for_a_cancelled_order_flags_the_money_once(api_client, make_order, payment_log):
+    order = make_order(status=OrderInfo.Status.CANCELED)
+    notice = signed_notice(order, trade_no=TRADE_NO)
+
+    assert post_notice(api_client, notice) == "success"
+    assert post_notice(api_client, notice) == "success"
+    assert put_return(api_client, signed_return(order, trade_no=TRADE_NO)).status_code == 400
+
+    assert list(Payment.objects.values_list("trade_id", "refund_needed")) == [(TRADE_NO, True)]
+    assert len([r for r in payment_log.records if "REFUND" in r.getMessage()]) == 1
 
 
 def test_logs_hold_no_keys_or_buyer_data(api_client, order, payment_log):
@@ -256,7 +273,7 @@ def test_return_in_the_body_instead_of_the_query_is_403(api_client, order):
     assert_unpaid(order)
 
 
-def test_return_for_a_cancelled_order_is_400_and_changes_nothing(api_client, make_order):
+def test_return_for_a_cancelled_order_is_400_and_flags_the_money_for_refund(api_client, make_order):
     order = make_order(status=OrderInfo.Status.CANCELED)
 
     response = put_return(api_client, signed_return(order))
@@ -265,4 +282,4 @@ def test_return_for_a_cancelled_order_is_400_and_changes_nothing(api_client, mak
     assert response.json()["message"]
     order.refresh_from_db()
     assert order.status == OrderInfo.Status.CANCELED
-    assert not Payment.objects.exists()
+    assert Payment.objects.get().refund_needed
