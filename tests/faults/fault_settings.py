@@ -2,7 +2,8 @@
 
 The primary gets production's timeouts (meiduo_mall/settings/prod.py reads the same DB_*_TIMEOUT), so a
 stopped or hung MariaDB costs what it costs in production. Redis redelivers a dead worker's late-acknowledged
-task after CELERY_VISIBILITY_TIMEOUT, looked for every second instead of every 100 s.
+task after CELERY_VISIBILITY_TIMEOUT, looked for every second instead of every 100 s, and a worker imports the
+fault hooks (worker_hooks.py), idle unless a test names one in the environment.
 """
 
 from meiduo_mall.settings.test import *  # noqa: F403
@@ -21,3 +22,4 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "unacked_restore_interval": 1,
     "unacked_restore_throttle": 1,
 }
+CELERY_INCLUDE = ["tests.faults.worker_hooks"]
