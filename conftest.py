@@ -25,6 +25,7 @@ pytest_plugins = [
     "meiduo_mall.apps.payment.tests.fixtures",
     "meiduo_mall.apps.oauth.tests.fixtures",
     "tests.browser.fixtures",
+    "tests.faults.redis_server",
 ]
 
 ROOT = Path(__file__).resolve().parent

@@ -197,6 +197,17 @@ def redis_location(db):
     return f"{REDIS_URL.rstrip('/')}/{db}"
 
 
+# A Redis round trip takes well under a millisecond: a command that waits this long (seconds) meets a stalled
+# server, and the request goes on without Redis (the catalog, member authentication) or answers 503.
+REDIS_SOCKET_CONNECT_TIMEOUT = float(env("REDIS_SOCKET_CONNECT_TIMEOUT", "0.25"))
+REDIS_SOCKET_TIMEOUT = float(env("REDIS_SOCKET_TIMEOUT", "0.25"))
+# The circuit breaker of meiduo_mall/utils/redis_breaker.py: after this many failures in a row, commands to that
+# server fail at once for this many seconds, then one is tried again.
+REDIS_BREAKER_FAILURES = int(env("REDIS_BREAKER_FAILURES", "1"))
+REDIS_BREAKER_SECONDS = float(env("REDIS_BREAKER_SECONDS", "3"))
+DJANGO_REDIS_CONNECTION_FACTORY = "meiduo_mall.utils.redis_breaker.BreakerConnectionFactory"
+
+
 def redis_caches():
     return {
         alias: {
@@ -204,8 +215,8 @@ def redis_caches():
             "LOCATION": redis_location(db),
             "OPTIONS": {
                 "CLIENT_CLASS": "django_redis.client.DefaultClient",
-                "SOCKET_CONNECT_TIMEOUT": 2,
-                "SOCKET_TIMEOUT": 2,
+                "SOCKET_CONNECT_TIMEOUT": REDIS_SOCKET_CONNECT_TIMEOUT,
+                "SOCKET_TIMEOUT": REDIS_SOCKET_TIMEOUT,
             },
         }
         for alias, db in REDIS_DATABASES.items()

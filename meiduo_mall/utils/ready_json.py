@@ -13,7 +13,6 @@ When Redis fails, a read reports a miss without a version and a write is skipped
 answer from the database, so the pages keep working, just slower.
 """
 
-import logging
 import time
 
 from django.conf import settings
@@ -27,8 +26,7 @@ from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.views import APIView
 
 from meiduo_mall.utils.exceptions import ShopError
-
-logger = logging.getLogger("meiduo")
+from meiduo_mall.utils.redis_breaker import log_worked_around
 
 ENTRY_TIMEOUT = 3600
 LOCAL_ENTRIES = 4096
@@ -64,7 +62,7 @@ class VersionedJSONCache:
             if version is None:
                 version, stored = self.start_version(), None
         except RedisError as exc:
-            logger.warning("ready JSON cache unavailable, answering from the database: %r", exc)
+            log_worked_around("ready JSON cache unavailable, answering from the database: %r", exc)
             return None, None
         version = int(version)
         self.remember_version(version)
@@ -81,7 +79,7 @@ class VersionedJSONCache:
         try:
             get_redis_connection("default").set(self.raw_key(name), b"%d %s" % (version, payload), ex=ENTRY_TIMEOUT)
         except RedisError as exc:
-            logger.warning("ready JSON cache unavailable, answer not kept: %r", exc)
+            log_worked_around("ready JSON cache unavailable, answer not kept: %r", exc)
             return
         self.keep_locally(name, version, payload)
 

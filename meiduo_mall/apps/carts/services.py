@@ -1,9 +1,11 @@
 """Cart rules: the store of a request or a member, the SKU an add or change checks, and the guest cart merge
 at login. Other apps reach the cart through these functions, never through a store class."""
 
+from redis.exceptions import RedisError
 from rest_framework.exceptions import AuthenticationFailed
 
 from meiduo_mall.apps.goods.models import SKU
+from meiduo_mall.utils.redis_breaker import log_worked_around
 
 from .stores import CookieCartStore, RedisCartStore
 
@@ -96,5 +98,13 @@ def merge_guest_cart(guest_store, user):
     an earlier visit. The guest's selection wins the same way. Lines only in the member's cart stay
     as they are. The merged cart may hold more than MAX_CART_LINES lines; adding new lines is then
     refused until the shopper removes some.
+
+    Returns whether the guest's cart may be emptied: not when Redis failed, so that the login still succeeds
+    and the lines wait in the cookie for the next login.
     """
-    cart_store_for(user).replace(guest_store.lines())
+    try:
+        cart_store_for(user).replace(guest_store.lines())
+    except RedisError as exc:
+        log_worked_around("guest cart kept in its cookie, Redis failed at login: %s", exc)
+        return False
+    return True

@@ -12,6 +12,9 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core import signing
 from django_redis import get_redis_connection
+from redis.exceptions import RedisError
+
+from meiduo_mall.utils.redis_breaker import log_worked_around
 
 from .exceptions import CartFull, LineLimitExceeded, SKUUnavailable
 
@@ -201,12 +204,26 @@ class SKUFacts:
         pipeline.execute()
 
     def stock_for_sale(self, sku_id, load_sku):
-        """The SKU's stock, or SKUUnavailable when it is not for sale; for the guest's cart, checked in Python."""
+        """The SKU's stock, or SKUUnavailable when it is not for sale; for the guest's cart, checked in Python.
+
+        The guest's cart lives in the cookie, so with Redis failing it keeps working on the database's facts.
+        """
         client = get_redis_connection("cart")
-        facts = self.cached(client, sku_id)
+        try:
+            facts = self.cached(client, sku_id)
+        except RedisError as exc:
+            log_worked_around("SKU facts read from the database, Redis failed: %s", exc)
+            return self.for_sale(load_sku(sku_id))
         if facts is None:
             facts = load_sku(sku_id)
-            self.remember(client, sku_id, facts)
+            try:
+                self.remember(client, sku_id, facts)
+            except RedisError as exc:
+                log_worked_around("SKU facts not cached: %s", exc)
+        return self.for_sale(facts)
+
+    @staticmethod
+    def for_sale(facts):
         stock, launched = facts
         if not launched:
             raise SKUUnavailable()

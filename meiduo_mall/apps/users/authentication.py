@@ -10,7 +10,7 @@ import types
 
 from django.core.exceptions import ValidationError
 from django.db import DEFAULT_DB_ALIAS, transaction
-from django.db.models.signals import post_delete, post_save
+from django.db.models.signals import pre_delete, pre_save
 from django.dispatch import receiver
 from django_redis import get_redis_connection
 from redis.exceptions import RedisError
@@ -18,6 +18,8 @@ from rest_framework_simplejwt.authentication import JWTAuthentication as SimpleJ
 from rest_framework_simplejwt.exceptions import AuthenticationFailed, InvalidToken
 from rest_framework_simplejwt.settings import api_settings
 from rest_framework_simplejwt.utils import get_md5_hash_password
+
+from meiduo_mall.utils.redis_breaker import log_worked_around
 
 from .models import User
 
@@ -28,6 +30,8 @@ FINGERPRINT_CACHE_SECONDS = 300
 VERIFIED_TOKENS_MAX = 10_000
 TOKEN_USERNAME_CLAIM = "username"
 INACTIVE = ""
+# What the fingerprint is made of: a save naming neither leaves it as it is.
+FINGERPRINT_FIELDS = frozenset({"password", "is_active"})
 
 _verified_tokens = {}
 
@@ -48,7 +52,7 @@ def member_fingerprint(user_id):
         client = get_redis_connection("default")
         fingerprint = client.get(key)
     except RedisError as exc:
-        logger.warning("member fingerprint read from the database, Redis failed: %s", exc)
+        log_worked_around("member fingerprint read from the database, Redis failed: %s", exc)
         client = fingerprint = None
     if fingerprint is not None:
         return fingerprint.decode()
@@ -61,18 +65,34 @@ def member_fingerprint(user_id):
         try:
             client.set(key, fingerprint, ex=FINGERPRINT_CACHE_SECONDS)
         except RedisError as exc:
-            logger.warning("member fingerprint not cached: %s", exc)
+            log_worked_around("member fingerprint not cached: %s", exc)
     return fingerprint
 
 
-@receiver(post_save, sender=User)
-@receiver(post_delete, sender=User)
-def forget_member_fingerprint(sender, instance, **kwargs):
+@receiver(pre_save, sender=User)
+@receiver(pre_delete, sender=User)
+def forget_member_fingerprint(sender, instance, update_fields=None, **kwargs):
+    """Drop the cached fingerprint before a change of it is written: when Redis cannot drop it, the change is
+    refused (the RedisError answers 503) rather than written while the tokens it revokes keep working.
+
+    A save of other fields (the default address, the email) leaves the fingerprint alone, so it works with Redis
+    down, as does creating a member, who has nothing cached yet.
+    """
+    if instance._state.adding or (update_fields is not None and FINGERPRINT_FIELDS.isdisjoint(update_fields)):
+        return
     key = _fingerprint_key(instance.pk)
     client = get_redis_connection("default")
     client.delete(key)
     # A request that read the old row before this transaction commits may cache it again meanwhile.
-    transaction.on_commit(lambda: client.delete(key))
+    transaction.on_commit(lambda: forget_again(client, key))
+
+
+def forget_again(client, key):
+    try:
+        client.delete(key)
+    except RedisError as exc:
+        # Deleted once already; only a request racing the commit can have cached the old row since.
+        logger.warning("member fingerprint not dropped again after the change: %s", exc)
 
 
 def _load_whole_row(user, using=None, fields=None, from_queryset=None):

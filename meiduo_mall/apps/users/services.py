@@ -71,9 +71,9 @@ def register(username, password, password2, mobile, sms_code, guest_cart):
 def log_in(user, guest_cart):
     """What every login ends with (password, QQ, registration): the member's token payload, and the
     guest's cart moved into theirs. The guest cart is left empty; the view's response carries that
-    (guest_cart.save(response) drops the cookie)."""
-    merge_guest_cart(guest_cart, user)
-    guest_cart.clear()
+    (guest_cart.save(response) drops the cookie); with Redis failing, the guest's cart stays."""
+    if merge_guest_cart(guest_cart, user):
+        guest_cart.clear()
     return login_payload(user)
 
 
