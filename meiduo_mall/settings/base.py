@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "haystack",
     "import_export",
+    "axes",
     "meiduo_mall.apps.users",
     "meiduo_mall.apps.verifications",
     "meiduo_mall.apps.oauth",
@@ -74,6 +75,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "meiduo_mall.utils.middleware.JSONMethodNotAllowedMiddleware",
     "meiduo_mall.utils.middleware.SecurityHeadersMiddleware",
+    # Last, so that its answer to a login refused for the limits still gets the headers of those above.
+    "axes.middleware.AxesMiddleware",
 ]
 # Sessions, CSRF, Django's request.user and messages run on these paths only (utils/middleware.py);
 # the JSON API authenticates with JWTs and skips them.
@@ -157,7 +160,11 @@ AUTH_USER_MODEL = "users.User"
 # Session logins are the back office's only; shoppers log in with JWTs.
 LOGIN_URL = "/admin/login/"
 LOGIN_REDIRECT_URL = "/admin/"
-AUTHENTICATION_BACKENDS = ["meiduo_mall.apps.users.backends.UsernameMobileBackend"]
+# AxesStandaloneBackend first: it refuses a login the login limits hold back before any password is checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "meiduo_mall.apps.users.backends.UsernameMobileBackend",
+]
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
@@ -272,12 +279,6 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "meiduo_mall.utils.pagination.StandardResultsSetPagination",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "COERCE_DECIMAL_TO_STRING": True,
-    # Proxies in front of Django (nginx: 1); client IPs for SMS and login limits come from X-Forwarded-For.
-    "NUM_PROXIES": int(env("NUM_PROXIES", "0")),
-    "DEFAULT_THROTTLE_RATES": {
-        "login_ip": "20/min",
-        "login_account": "10/min",
-    },
 }
 
 SIMPLE_JWT = {
@@ -321,6 +322,8 @@ UNFOLD = {
     "SITE_SYMBOL": "storefront",
     "SHOW_HISTORY": True,
     "DASHBOARD_CALLBACK": "meiduo_mall.dashboard.dashboard_callback",
+    # Says in Chinese when the login limits refuse a login, instead of "wrong password".
+    "LOGIN": {"form": "meiduo_mall.apps.users.admin_login.AdminLoginForm"},
 }
 
 # Front end ------------------------------------------------------------------------------
@@ -352,6 +355,42 @@ PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=
 # Serve front_end_pc/ from Django itself (demo and tests); nginx does it in production.
 SERVE_FRONT_END = env_bool("SERVE_FRONT_END", False)
 GENERATED_STATIC_HTML_FILES_DIR = Path(env("GENERATED_STATIC_HTML_FILES_DIR", FRONT_END_DIR))
+
+# Client address -------------------------------------------------------------------------
+# Addresses (or networks, "10.0.0.0/8") of HTTP proxies in front of Django. Only a request whose peer
+# (REMOTE_ADDR) is one of them has its client read from X-Forwarded-For (meiduo_mall.utils.origins.client_ip);
+# from anyone else the header is the client's own words. nginx.conf needs none: uwsgi_pass hands Django the
+# client's address as REMOTE_ADDR.
+TRUSTED_PROXY_IPS = env_list("TRUSTED_PROXY_IPS")
+
+# Login limits ---------------------------------------------------------------------------
+# Failed password logins, the shop's (L1) and the back office's together, counted by django-axes in the
+# database (so they hold with Redis down) and judged by meiduo_mall/apps/users/login_limits.py. A counter per
+# (client IP, account) and one per client IP; none per account alone, or a stranger failing from elsewhere
+# would lock the owner out. After `limit` failures the client waits `first_wait` seconds, twice as long after
+# each further failure, at most `max_wait`; a counter forgets its failures `forget_after` seconds after the
+# latest (longer than the longest wait, so a guesser who waits it out still meets it), and a successful login
+# clears its (client IP, account) counter. The per-IP limit is high: many shoppers share one carrier address.
+LOGIN_LIMITS = [
+    {"parameters": ["ip_address", "username"], "limit": 5, "first_wait": 60, "max_wait": 86400, "forget_after": 604800},
+    {"parameters": ["ip_address"], "limit": 50, "first_wait": 60, "max_wait": 3600, "forget_after": 86400},
+]
+AXES_HANDLER = "meiduo_mall.apps.users.login_limits.LoginLimitsHandler"
+AXES_LOCKOUT_PARAMETERS = [rule["parameters"] for rule in LOGIN_LIMITS]
+# Axes' own lock (every counter against one limit, then one fixed cool-off) is off: LoginLimitsHandler locks.
+AXES_LOCK_OUT_AT_FAILURE = False
+# Only where axes lists its records in the back office: the first limit marks a row as locked there.
+AXES_FAILURE_LIMIT = LOGIN_LIMITS[0]["limit"]
+# Records whose latest failure is older than every counter's memory are deleted.
+AXES_COOLOFF_TIME = timedelta(seconds=max(rule["forget_after"] for rule in LOGIN_LIMITS))
+AXES_RESET_ON_SUCCESS = True
+# A try while the client waits is refused unchecked; counting it too would make the wait grow without a guess.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_USERNAME_CALLABLE = "meiduo_mall.apps.users.login_limits.account_of"
+AXES_CLIENT_IP_CALLABLE = "meiduo_mall.utils.origins.client_ip"
+AXES_LOCKOUT_CALLABLE = "meiduo_mall.apps.users.login_limits.lockout_response"
+# No row per successful login: JWT logins are many, and the counters are all the limits need.
+AXES_DISABLE_ACCESS_LOG = True
 
 # Verification codes ---------------------------------------------------------------------
 IMAGE_CODE_REDIS_EXPIRES = 300
@@ -451,5 +490,7 @@ LOGGING = {
     "loggers": {
         "django": {"handlers": ["console"], "level": "INFO"},
         "meiduo": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        # A line per failed login (account and address masked) and per lockout.
+        "axes": {"handlers": ["console"], "level": "WARNING", "propagate": False},
     },
 }

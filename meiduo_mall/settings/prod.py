@@ -17,8 +17,6 @@ CORS_ALLOWED_ORIGINS = [
 ]
 # The schema and Swagger UI describe every endpoint to anyone; in production only when asked for.
 API_DOCS_PUBLIC = env_bool("API_DOCS_PUBLIC", False)
-# uwsgi listens on loopback or a unix socket only nginx reaches, so nginx's X-Forwarded-For is trusted.
-REST_FRAMEWORK["NUM_PROXIES"] = int(env("NUM_PROXIES", "1"))  # noqa: F405
 
 DATABASES = {"default": mysql_database()}
 # A hung or unreachable MariaDB costs a worker seconds, not the 30 s of a client's default (mysqlclient

@@ -7,16 +7,48 @@ CORS whitelist trusts are believed, so a forged header cannot send mail links or
 to someone else's site; anything else falls back to FRONTEND_ORIGIN.
 """
 
+import ipaddress
 import json
+from functools import lru_cache
 
 from django.conf import settings
 from django.http import HttpResponse
-from rest_framework.throttling import BaseThrottle
+
+
+@lru_cache(maxsize=8)
+def _proxy_networks(trusted):
+    return tuple(ipaddress.ip_network(entry, strict=False) for entry in trusted)
+
+
+def _is_trusted_proxy(address):
+    try:
+        address = ipaddress.ip_address(address)
+    except ValueError:
+        return False
+    return any(address in network for network in _proxy_networks(tuple(settings.TRUSTED_PROXY_IPS)))
 
 
 def client_ip(request):
-    """The client's address, trusting X-Forwarded-For only as far as REST_FRAMEWORK NUM_PROXIES says."""
-    return BaseThrottle().get_ident(request)
+    """The client's address (SMS and login limits): REMOTE_ADDR, unless that is a proxy of TRUSTED_PROXY_IPS.
+
+    Behind trusted proxies, the right-most X-Forwarded-For entry that is not one of them: each proxy appends
+    the address it was reached from, so entries right of the client's were written by proxies we trust, and
+    whatever stands left of it the client may have written itself.
+    """
+    address = request.META.get("REMOTE_ADDR", "")
+    if not _is_trusted_proxy(address):
+        return address
+    for entry in reversed(request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")):
+        entry = entry.strip()
+        try:
+            ipaddress.ip_address(entry)
+        except ValueError:
+            # No proxy writes that; the nearest address known is the last proxy's.
+            break
+        address = entry
+        if not _is_trusted_proxy(entry):
+            break
+    return address
 
 
 def trusted_pages_origins():

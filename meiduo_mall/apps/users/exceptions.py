@@ -21,12 +21,16 @@ class NotOwnAccount(ShopError):
 
 
 class TooManyFailedLogins(ShopError):
+    """The login limits hold this client back from the account (login_limits); Retry-After says how long."""
+
     status_code = status.HTTP_429_TOO_MANY_REQUESTS
 
     def __init__(self, wait_seconds):
-        super().__init__(
-            f"登录失败次数过多，请{(wait_seconds + 59) // 60}分钟后再试", headers={"Retry-After": str(wait_seconds)}
-        )
+        if wait_seconds > 3600:
+            wait = f"{(wait_seconds + 3599) // 3600}小时"
+        else:
+            wait = f"{(wait_seconds + 59) // 60}分钟"
+        super().__init__(f"登录失败次数过多，请{wait}后再试", headers={"Retry-After": str(wait_seconds)})
 
 
 class EmailVerificationFailed(ShopError):

@@ -1,9 +1,8 @@
-from django.contrib.auth import authenticate
 from rest_framework import serializers
 
 from meiduo_mall.utils.mobile import MOBILE_RE
 
-from .services import new_password_problem
+from .services import authenticate_by_password, new_password_problem
 
 USERNAME_RE = r"^[A-Za-z0-9_-]{5,20}$"
 
@@ -65,13 +64,14 @@ class RegisterSerializer(serializers.Serializer):
 
 
 class LoginSerializer(serializers.Serializer):
-    """L1: `username` is a username or a mobile number (see backends.UsernameMobileBackend)."""
+    """L1: `username` is a username or a mobile number (see backends.UsernameMobileBackend). Past the login
+    limits validation raises TooManyFailedLogins, the 429, instead of a ValidationError."""
 
     username = serializers.CharField(max_length=150, error_messages={"required": "请输入用户名或手机号"})
     password = serializers.CharField(max_length=128, trim_whitespace=False, error_messages={"required": "请输入密码"})
 
     def validate(self, attrs):
-        user = authenticate(self.context.get("request"), username=attrs["username"], password=attrs["password"])
+        user = authenticate_by_password(self.context["request"], attrs["username"], attrs["password"])
         if user is None:
             raise serializers.ValidationError("用户名或密码错误")
         attrs["user"] = user

@@ -1,6 +1,7 @@
 """Accounts: registration, logging in and finding a forgotten password (docs/api.md U3, L1, F1–F4)."""
 
 from django.conf import settings
+from django.contrib.auth import authenticate
 from django.contrib.auth.password_validation import validate_password
 from django.core import signing
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -11,9 +12,10 @@ from rest_framework.settings import api_settings
 from meiduo_mall.apps.carts.services import merge_guest_cart
 from meiduo_mall.apps.verifications.exceptions import VerificationError
 from meiduo_mall.apps.verifications.services import use_sms_code
-from meiduo_mall.utils.mobile import is_mobile
 
-from .exceptions import RegistrationRefused
+from . import login_limits
+from .backends import user_for_account
+from .exceptions import RegistrationRefused, TooManyFailedLogins
 from .models import User
 from .tokens import login_payload
 
@@ -68,6 +70,23 @@ def register(username, password, password2, mobile, sms_code, guest_cart):
     return user, log_in(user, guest_cart)
 
 
+def authenticate_by_password(request, account, password):
+    """L1's check: the member whose username or mobile is `account`, if `password` is theirs, else None.
+
+    Every failure counts towards the login limits (login_limits); while they hold this client back from
+    this account, the password is not even checked and TooManyFailedLogins says how long to wait. A
+    success starts the client's count on this account again.
+    """
+    user = authenticate(request, username=account, password=password)
+    if user is None:
+        wait = login_limits.seconds_locked(request, {"username": account})
+        if wait:
+            raise TooManyFailedLogins(wait)
+        return None
+    login_limits.login_succeeded(request, user)
+    return user
+
+
 def log_in(user, guest_cart):
     """What every login ends with (password, QQ, registration): the member's token payload, and the
     guest's cart moved into theirs. The guest cart is left empty; the view's response carries that
@@ -79,8 +98,7 @@ def log_in(user, guest_cart):
 
 def find_account(account):
     """The user whose username or mobile is `account`, or None."""
-    field = "mobile" if is_mobile(account) else "username"
-    return User.objects.filter(**{field: account}).first()
+    return user_for_account(account)
 
 
 def mask_mobile(mobile):

@@ -1,7 +1,6 @@
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers, status
-from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -13,7 +12,7 @@ from meiduo_mall.utils.exceptions import fields_with_summary, one_line
 from meiduo_mall.utils.origins import client_ip
 from meiduo_mall.utils.schema import MESSAGE
 
-from .exceptions import AccountNotFound, LinkExpired, TooManyFailedLogins
+from .exceptions import AccountNotFound, LinkExpired
 from .models import User
 from .profile_views import PASSWORD_CHANGE_SCHEMA, change_password_response
 from .serializers import LoginSerializer, RegisterSerializer, ResetPasswordSerializer
@@ -27,7 +26,6 @@ from .services import (
     reset_password,
     user_from_sms_token,
 )
-from .throttles import FailedLoginLimiter
 
 TOKEN = inline_serializer(
     "LoginToken",
@@ -110,19 +108,20 @@ class LoginView(APIView):
     authentication_classes = ()
     error_shape = staticmethod(fields_with_summary)
 
-    @extend_schema(request=LoginSerializer, responses={200: TOKEN, 400: OpenApiTypes.OBJECT, 429: MESSAGE})
+    @extend_schema(
+        request=LoginSerializer,
+        parameters=[
+            OpenApiParameter("Retry-After", int, OpenApiParameter.HEADER, response=[429], description="seconds to wait")
+        ],
+        responses={
+            200: TOKEN,
+            400: OpenApiTypes.OBJECT,
+            429: OpenApiResponse(MESSAGE, description="the login limits hold this client back (登录失败次数过多)"),
+        },
+    )
     def post(self, request):
-        limiter = FailedLoginLimiter(request)
-        wait = limiter.retry_after()
-        if wait:
-            raise TooManyFailedLogins(wait)
         serializer = LoginSerializer(data=request.data, context={"request": request})
-        try:
-            serializer.is_valid(raise_exception=True)
-        except ValidationError:
-            limiter.record_failure()
-            raise
-        limiter.forget_account_failures()
+        serializer.is_valid(raise_exception=True)
         guest_cart = guest_cart_store(request)
         response = Response(log_in(serializer.validated_data["user"], guest_cart))
         guest_cart.save(response)

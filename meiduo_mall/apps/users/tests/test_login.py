@@ -71,43 +71,9 @@ def test_stale_token_in_the_header_does_not_block_logging_in(api_client, user):
 
 
 @pytest.mark.django_db
-def test_failed_logins_per_account_are_throttled(api_client, user):
-    for _ in range(10):
-        assert log_in(api_client, user.username, "wrong-password").status_code == 400
-
-    response = log_in(api_client, user.username)
-
-    assert response.status_code == 429
-    assert "登录失败次数过多" in response.json()["message"]
-    assert 0 < int(response["Retry-After"]) <= 60
-    other = UserFactory()
-    assert log_in(api_client, other.username).status_code == 200
-
-
-@pytest.mark.django_db
-def test_failed_logins_per_ip_are_throttled(api_client, user):
-    for n in range(20):
-        assert log_in(api_client, f"guess{n:03d}", "wrong-password").status_code == 400
-
-    assert log_in(api_client, user.username).status_code == 429
-    assert log_in(api_client, user.username, REMOTE_ADDR="10.1.2.3").status_code == 200
-
-
-@pytest.mark.django_db
 def test_successful_logins_do_not_count(api_client, user):
     for _ in range(12):
         assert log_in(api_client, user.username).status_code == 200
-
-
-@pytest.mark.django_db
-def test_success_clears_the_account_failures(api_client, user):
-    for _ in range(9):
-        log_in(api_client, user.username, "wrong-password")
-    assert log_in(api_client, user.username).status_code == 200
-
-    for _ in range(9):
-        assert log_in(api_client, user.username, "wrong-password").status_code == 400
-    assert log_in(api_client, user.username).status_code == 200
 
 
 @pytest.mark.django_db
