@@ -6,7 +6,16 @@ set -euo pipefail
 
 DB_HOST=${DB_HOST:-127.0.0.1}
 DB_PORT=${DB_PORT:-3306}
-REDIS_PORT=${REDIS_PORT:-6379}
+# Redis: without REDIS_URL the suite starts one of its own (tests/own_redis.py), so redis-server is only
+# installed and nothing on 6379 is started or needed; the one REDIS_URL names on loopback is started when down.
+REDIS_PORT=
+redis_ready="the suite's own"
+if [[ "${REDIS_URL:-}" =~ ^redis://([^/@]*@)?(127\.0\.0\.1|localhost)(:([0-9]+))?(/.*)?$ ]]; then
+  REDIS_PORT=${BASH_REMATCH[4]:-6379}
+  redis_ready="127.0.0.1:$REDIS_PORT"
+elif [ -n "${REDIS_URL:-}" ]; then
+  redis_ready="of REDIS_URL (not on loopback, not checked)"
+fi
 # RabbitMQ for the Celery worker tests on it (guest/guest, loopback); CI machines may run their own.
 RABBITMQ_PORT=5672
 
@@ -36,7 +45,7 @@ fi
 
 port_open() { (exec 3<>"/dev/tcp/$1/$2") 2>/dev/null; }
 
-if ! port_open 127.0.0.1 "$REDIS_PORT"; then
+if [ -n "$REDIS_PORT" ] && ! port_open 127.0.0.1 "$REDIS_PORT"; then
   echo "services: starting redis-server on $REDIS_PORT"
   redis-server --daemonize yes --bind 127.0.0.1 --port "$REDIS_PORT" --save "" --appendonly no \
     --dir /tmp --logfile "/tmp/redis-$REDIS_PORT.log"
@@ -71,13 +80,13 @@ if ! port_open 127.0.0.1 "$RABBITMQ_PORT"; then
 fi
 
 for _ in $(seq 1 60); do
-  if port_open 127.0.0.1 "$REDIS_PORT" && port_open 127.0.0.1 "$RABBITMQ_PORT" &&
+  if { [ -z "$REDIS_PORT" ] || port_open 127.0.0.1 "$REDIS_PORT"; } && port_open 127.0.0.1 "$RABBITMQ_PORT" &&
     { [ "$DB_HOST" != 127.0.0.1 ] || port_open 127.0.0.1 "$DB_PORT"; }; then
     break
   fi
   sleep 1
 done
-port_open 127.0.0.1 "$REDIS_PORT" || { echo "services: Redis did not start" >&2; exit 1; }
+[ -z "$REDIS_PORT" ] || port_open 127.0.0.1 "$REDIS_PORT" || { echo "services: Redis did not start" >&2; exit 1; }
 port_open 127.0.0.1 "$RABBITMQ_PORT" || { echo "services: RabbitMQ did not start" >&2; exit 1; }
 
 # A fresh MariaDB lets root in over the socket only; let it in over TCP without a password too.
@@ -90,7 +99,7 @@ if [ "$DB_HOST" = 127.0.0.1 ]; then
   mariadb -h 127.0.0.1 -P "$DB_PORT" -uroot -e 'SELECT 1' >/dev/null || { echo "services: MariaDB not reachable" >&2; exit 1; }
   mariadb -h 127.0.0.1 -P "$DB_PORT" -uroot -e "CREATE DATABASE IF NOT EXISTS ${DB_NAME:-meiduo_mall} CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci"
 fi
-echo "services: MariaDB ${DB_HOST}:${DB_PORT}, Redis 127.0.0.1:${REDIS_PORT} and RabbitMQ 127.0.0.1:${RABBITMQ_PORT} ready"
+echo "services: MariaDB ${DB_HOST}:${DB_PORT}, Redis ${redis_ready} and RabbitMQ 127.0.0.1:${RABBITMQ_PORT} ready"
 
 # The read replica of the test databases (tests/replica/) on 127.0.0.1:${DB_REPLICA_PORT:-3307}.
 if [ "$DB_HOST" = 127.0.0.1 ]; then
