@@ -1,7 +1,9 @@
-"""The Celery broker (a Redis of its own) stopped, then stalled, while the shop (uwsgi in a subprocess) is asked
-for SMS codes: 503 JSON within the broker's timeouts, and nothing left behind that would make the shopper wait
-60 s or count against their limits; once the broker is back the same request succeeds without a restart."""
+"""The Celery broker (a Redis or a RabbitMQ of its own) stopped, and Redis stalled, while the shop (uwsgi in a
+subprocess) is asked for SMS codes: 503 JSON within the broker's timeouts, and nothing left behind that would
+make the shopper wait 60 s or count against their limits; once the broker is back the same request succeeds
+without a restart."""
 
+import os
 import shutil
 import signal
 import subprocess
@@ -10,12 +12,17 @@ import uuid
 
 import pytest
 from django_redis import get_redis_connection
+from kombu import Connection
+from kombu.exceptions import OperationalError
 from redis import Redis
 
 from tests.faults.shop_process import free_port, shop_server
 
 REDIS_SERVER = shutil.which("redis-server") or "/usr/bin/redis-server"
+# Debian's script itself, not /usr/sbin's wrapper, which would run the node as the rabbitmq account.
+RABBITMQ_SERVER = "/usr/lib/rabbitmq/bin/rabbitmq-server"
 QUEUE = "celery"
+UNAVAILABLE = {"message": "短信服务暂不可用，请稍后再试"}
 
 
 class Broker:
@@ -49,6 +56,60 @@ class Broker:
         return Redis.from_url(self.url).llen(QUEUE)
 
 
+class RabbitMQ:
+    """A throwaway RabbitMQ node (its own name, ports, data and logs), stopped and started again on its port;
+    the shared node on 5672 is never touched. The guest account may connect from loopback."""
+
+    def __init__(self, directory):
+        self.port = free_port()
+        self.url = f"amqp://guest:guest@127.0.0.1:{self.port}//"
+        (directory / "rabbitmq.conf").write_text(f"listeners.tcp.default = 127.0.0.1:{self.port}\n")
+        (directory / "enabled_plugins").write_text("[].\n")
+        self.log_path = directory / "rabbitmq.out"
+        self.env = {
+            **os.environ,
+            "RABBITMQ_NODENAME": f"meiduo-faults-{self.port}@localhost",
+            "RABBITMQ_NODE_PORT": str(self.port),
+            "RABBITMQ_DIST_PORT": str(free_port()),
+            "RABBITMQ_MNESIA_BASE": str(directory / "mnesia"),
+            "RABBITMQ_LOG_BASE": str(directory / "log"),
+            "RABBITMQ_CONFIG_FILE": str(directory / "rabbitmq.conf"),
+            "RABBITMQ_ADVANCED_CONFIG_FILE": str(directory / "advanced.config"),
+            "RABBITMQ_CONF_ENV_FILE": str(directory / "rabbitmq-env.conf"),
+            "RABBITMQ_ENABLED_PLUGINS_FILE": str(directory / "enabled_plugins"),
+            "RABBITMQ_PID_FILE": str(directory / "rabbitmq.pid"),
+        }
+        self.process = None
+
+    def start(self):
+        with self.log_path.open("ab") as log:
+            self.process = subprocess.Popen(
+                [RABBITMQ_SERVER], env=self.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+            )
+        deadline = time.monotonic() + 90
+        while True:
+            assert self.process.poll() is None, self.log_path.read_text(errors="replace")
+            try:
+                with Connection(self.url, connect_timeout=1) as connection:
+                    connection.connect()
+                return
+            except (OSError, OperationalError):
+                assert time.monotonic() < deadline, f"RabbitMQ did not start:\n{self.log_path.read_text()}"
+                time.sleep(0.25)
+
+    def stop(self):
+        os.killpg(self.process.pid, signal.SIGTERM)
+        try:
+            self.process.wait(60)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait()
+
+    def queued(self):
+        with Connection(self.url) as connection:
+            return connection.default_channel.queue_declare(QUEUE, passive=True).message_count
+
+
 @pytest.fixture
 def broker(tmp_path):
     broker = Broker(tmp_path)
@@ -56,6 +117,15 @@ def broker(tmp_path):
     yield broker
     if broker.process.poll() is None:
         broker.process.send_signal(signal.SIGCONT)
+        broker.stop()
+
+
+@pytest.fixture
+def rabbitmq(tmp_path):
+    broker = RabbitMQ(tmp_path)
+    broker.start()
+    yield broker
+    if broker.process.poll() is None:
         broker.stop()
 
 
@@ -88,7 +158,7 @@ def test_sms_request_with_the_broker_stopped_then_stalled_is_a_503_and_can_be_re
 
         assert response.status_code == 503
         assert response.headers["Content-Type"] == "application/json"
-        assert response.json() == {"message": "短信服务暂不可用，请稍后再试"}
+        assert response.json() == UNAVAILABLE
         assert sms_state("13800000002") == {"code": None, "flag": None, "mobile_count": 0}
 
         broker.start()
@@ -105,6 +175,28 @@ def test_sms_request_with_the_broker_stopped_then_stalled_is_a_503_and_can_be_re
         broker.process.send_signal(signal.SIGCONT)
 
         assert response.status_code == 503
-        assert response.json() == {"message": "短信服务暂不可用，请稍后再试"}
+        assert response.json() == UNAVAILABLE
         assert sms_state("13800000003") == {"code": None, "flag": None, "mobile_count": 0}
     print(f"\nSMS request answered 503 in {stopped_seconds:.2f} s (broker stopped), {stalled_seconds:.2f} s (stalled)")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_sms_request_with_rabbitmq_stopped_is_a_503_and_works_again_once_it_is_back(rabbitmq, tmp_path):
+    with shop_server(tmp_path / "uwsgi.log", CELERY_BROKER_URL=rabbitmq.url) as shop:
+        response, _ = ask_for_sms(shop, "13800000011")
+        assert response.status_code == 200, shop.log()
+        assert rabbitmq.queued() == 1
+
+        rabbitmq.stop()
+        response, stopped_seconds = ask_for_sms(shop, "13800000012")
+
+        assert response.status_code == 503
+        assert response.json() == UNAVAILABLE
+        assert sms_state("13800000012") == {"code": None, "flag": None, "mobile_count": 0}
+
+        rabbitmq.start()
+        response, _ = ask_for_sms(shop, "13800000012")
+
+        assert response.status_code == 200, shop.log()
+        assert rabbitmq.queued() == 2
+    print(f"\nSMS request answered 503 in {stopped_seconds:.2f} s (RabbitMQ stopped)")
