@@ -98,6 +98,7 @@ class RabbitMQ:
                 time.sleep(0.25)
 
     def stop(self):
+        os.killpg(self.process.pid, signal.SIGCONT)
         os.killpg(self.process.pid, signal.SIGTERM)
         try:
             self.process.wait(60)
@@ -199,4 +200,16 @@ def test_sms_request_with_rabbitmq_stopped_is_a_503_and_works_again_once_it_is_b
 
         assert response.status_code == 200, shop.log()
         assert rabbitmq.queued() == 2
+
+        # Stalled, the node still has the shop's connection: the publish goes into its socket buffer, and the
+        # task into the queue once the node runs again.
+        os.killpg(rabbitmq.process.pid, signal.SIGSTOP)
+        response, _ = ask_for_sms(shop, "13800000013")
+        os.killpg(rabbitmq.process.pid, signal.SIGCONT)
+
+        assert response.status_code == 200, shop.log()
+        deadline = time.monotonic() + 10
+        while rabbitmq.queued() < 3:
+            assert time.monotonic() < deadline, "the stalled publish never reached the queue"
+            time.sleep(0.1)
     print(f"\nSMS request answered 503 in {stopped_seconds:.2f} s (RabbitMQ stopped)")
