@@ -55,6 +55,10 @@ class Breaker:
             self.trial_until = now + settings.REDIS_BREAKER_SECONDS
 
     def failed(self, error):
+        # A failed connect includes its handshake's failed read: one failure, counted where it was first seen.
+        if getattr(error, "counted_by_breaker", False):
+            return
+        error.counted_by_breaker = True
         with self.lock:
             self.failures += 1
             if self.failures < settings.REDIS_BREAKER_FAILURES and not self.open_until:
@@ -92,9 +96,14 @@ def breaker_for(server):
 
 
 def reset_breakers():
-    """Close every breaker (a test's new server must not inherit an earlier test's outage)."""
+    """Close every breaker (a test's new server must not inherit an earlier test's outage); in place, since
+    each connection holds its server's breaker."""
     with _breakers_lock:
-        _breakers.clear()
+        breakers = list(_breakers.values())
+    for breaker in breakers:
+        with breaker.lock:
+            breaker.failures = 0
+            breaker.open_until = breaker.trial_until = 0.0
 
 
 class BreakerConnectionMixin:
