@@ -61,7 +61,21 @@ def test_login_and_the_member_pages_without_redis(shop_redis, user, api_client):
     assert member.get("/addresses/").json()["addresses"][0]["id"] == address.id
     assert member.put(f"/addresses/{address.id}/status/", format="json").status_code == 200
     assert member.get("/addresses/").json()["default_address_id"] == address.id
+    fields = {
+        "receiver": "李四",
+        "province_id": address.province_id,
+        "city_id": address.city_id,
+        "district_id": address.district_id,
+        "place": "东城区一号",
+        "mobile": "13800138000",
+    }
+    added = member.post("/addresses/", {**fields, "title": "李四"}, format="json")
+    assert added.status_code == 201
+    edited = member.put(f"/addresses/{added.json()['id']}/", {**fields, "title": "王五"}, format="json")
+    assert edited.status_code == 200
     assert member.get("/orders_list/").json()["count"] == 0
+    assert api_client.get(f"/usernames/{user.username}/count/").json()["count"] == 1
+    assert api_client.get(f"/mobiles/{user.mobile}/count/").json()["count"] == 1
 
 
 def test_a_revoked_token_stays_revoked_without_redis(shop_redis, user):
