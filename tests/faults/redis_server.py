@@ -81,9 +81,17 @@ class ThrowawayRedis:
 
 
 def caches_on(url):
-    """The shop's CACHES with every alias on the Redis at `url`, same databases and options."""
+    """The shop's CACHES with every alias on the Redis at `url`: same databases, production's socket timeouts."""
+    timeouts = {
+        "SOCKET_CONNECT_TIMEOUT": django_settings.REDIS_SOCKET_CONNECT_TIMEOUT,
+        "SOCKET_TIMEOUT": django_settings.REDIS_SOCKET_TIMEOUT,
+    }
     return {
-        alias: {**config, "LOCATION": f"{url}/{django_settings.REDIS_DATABASES[alias]}"}
+        alias: {
+            **config,
+            "LOCATION": f"{url}/{django_settings.REDIS_DATABASES[alias]}",
+            "OPTIONS": {**config["OPTIONS"], **timeouts},
+        }
         for alias, config in django_settings.CACHES.items()
     }
 
