@@ -5,7 +5,7 @@ PIP := $(PY) -m pip
 VUE := front_end_pc/js/vendor/vue.global.prod.js
 export PORT ?= 8000
 
-.PHONY: run test lint format worker beat vendor pages services bench clean
+.PHONY: run test lint format worker beat vendor pages services bench fuzz clean
 
 $(VENV)/bin/python:
 	$(PYTHON_BOOT) -m venv $(VENV)
@@ -47,6 +47,11 @@ services:
 ## make bench: every hot path on the production stack, against bare /health/ (BENCH_QUICK=1: a 3-minute subset)
 bench: services $(VENV)/.dev vendor pages
 	bash scripts/bench/run.sh
+
+## make fuzz: schemathesis over the API's own schema at length (FUZZ_EXAMPLES per operation; the suite runs 25)
+FUZZ_EXAMPLES ?= 500
+fuzz: services $(VENV)/.dev vendor pages
+	FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(PY) -m pytest tests/fuzz $(PYTEST_ARGS)
 
 lint: $(VENV)/.dev
 	$(VENV)/bin/ruff check .

@@ -277,7 +277,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
     "EXCEPTION_HANDLER": "meiduo_mall.utils.exceptions.exception_handler",
     "DEFAULT_PAGINATION_CLASS": "meiduo_mall.utils.pagination.StandardResultsSetPagination",
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "meiduo_mall.utils.schema.ShopAutoSchema",
     "COERCE_DECIMAL_TO_STRING": True,
 }
 
@@ -299,6 +299,9 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Request bodies without the read-only fields of the answers, so clients (and the fuzz tests) see what
+    # a request may send.
+    "COMPONENT_SPLIT_REQUEST": True,
 }
 # /api/schema/ and /api/docs/ (Swagger UI); production turns them off unless API_DOCS_PUBLIC is set.
 API_DOCS_PUBLIC = env_bool("API_DOCS_PUBLIC", True)

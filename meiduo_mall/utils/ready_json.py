@@ -89,8 +89,12 @@ class VersionedJSONCache:
 
     def start_version(self):
         # A clock-based start never reuses a number whose entries may still sit in Redis.
-        cache.add(self.version_key, time.time_ns(), timeout=None)
-        return cache.get(self.version_key)
+        start = time.time_ns()
+        if cache.add(self.version_key, start, timeout=None):
+            return start
+        # Another process started it first; should the key vanish again meanwhile (a flush), ours serves.
+        version = cache.get(self.version_key)
+        return start if version is None else version
 
     def bump(self):
         self.forget_local()

@@ -2,6 +2,7 @@ from rest_framework import serializers
 from rest_framework.utils.serializer_helpers import BindingDict
 
 from meiduo_mall.apps.goods.models import SKU
+from meiduo_mall.utils.serializer_fields import StrictBooleanField
 
 from .stores import MAX_LINE_COUNT, MAX_SKU_ID
 
@@ -51,7 +52,7 @@ class CartLineSerializer(InputSerializer):
 
     sku_id = sku_id_field()
     count = serializers.IntegerField(min_value=1, max_value=MAX_LINE_COUNT, error_messages=COUNT_ERRORS)
-    selected = serializers.BooleanField(default=True, error_messages=SELECTED_ERRORS)
+    selected = StrictBooleanField(default=True, error_messages=SELECTED_ERRORS)
 
 
 class CartRemovalSerializer(InputSerializer):
@@ -59,7 +60,7 @@ class CartRemovalSerializer(InputSerializer):
 
 
 class CartSelectionSerializer(InputSerializer):
-    selected = serializers.BooleanField(error_messages=SELECTED_ERRORS)
+    selected = StrictBooleanField(error_messages=SELECTED_ERRORS)
 
 
 class CartSKUSerializer(serializers.ModelSerializer):

@@ -5,6 +5,7 @@ from rest_framework.views import APIView
 
 from meiduo_mall.utils.exceptions import non_field_errors
 from meiduo_mall.utils.ready_json import JSONOnly
+from meiduo_mall.utils.schema import MESSAGE
 
 from .serializers import CartLineSerializer, CartRemovalSerializer, CartSelectionSerializer, CartSKUSerializer
 from .services import add_to_cart, cart_lines, cart_store, change_line
@@ -68,7 +69,7 @@ class CartView(CartAPIView):
 
 
 class CartSelectionView(CartAPIView):
-    @extend_schema(request=CartSelectionSerializer, responses={200: OpenApiResponse(description='{"message": "OK"}')})
+    @extend_schema(request=CartSelectionSerializer, responses={200: MESSAGE})
     def put(self, request):
         store = cart_store(request)
         store.select_all(self.validated(CartSelectionSerializer, request)["selected"])

@@ -7,7 +7,7 @@ from meiduo_mall.apps.carts.services import guest_cart_store
 from meiduo_mall.apps.users.services import log_in
 from meiduo_mall.apps.verifications.services import use_sms_code
 from meiduo_mall.utils.exceptions import ShopError, message_body
-from meiduo_mall.utils.schema import MESSAGE
+from meiduo_mall.utils.schema import MESSAGE, SHOP_ERROR
 
 from . import services
 from .clients import get_qq_client
@@ -60,7 +60,7 @@ class QQUserView(APIView):
             200: PolymorphicProxySerializer(
                 component_name="QQCallback", serializers=[LOGIN_TOKEN, BINDING_TOKEN], resource_type_field_name=None
             ),
-            400: MESSAGE,
+            400: SHOP_ERROR,
             503: MESSAGE,
         },
     )
@@ -74,7 +74,7 @@ class QQUserView(APIView):
             return Response({"access_token": services.sign_openid(openid)})
         return logged_in(request, user)
 
-    @extend_schema(request=QQBindSerializer, responses={200: LOGIN_TOKEN, 400: MESSAGE})
+    @extend_schema(request=QQBindSerializer, responses={200: LOGIN_TOKEN, 400: SHOP_ERROR})
     def post(self, request):
         serializer = QQBindSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)

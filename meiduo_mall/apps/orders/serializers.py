@@ -2,6 +2,7 @@ from rest_framework import serializers
 
 from meiduo_mall.apps.goods.models import SKU
 from meiduo_mall.apps.users.models import Address
+from meiduo_mall.utils.serializer_fields import MinuteField, StrictBooleanField
 
 from .models import OrderGoods, OrderInfo
 
@@ -52,7 +53,7 @@ class OrderLineSerializer(serializers.ModelSerializer):
 
 
 class OrderSerializer(serializers.ModelSerializer):
-    create_time = serializers.DateTimeField(format="%Y-%m-%d %H:%M")
+    create_time = MinuteField()
     skus = OrderLineSerializer(many=True)
 
     class Meta:
@@ -69,7 +70,7 @@ class CommentSerializer(serializers.Serializer):
         error_messages={"min_length": "评价内容不能少于5个字", "max_length": "评价内容不能超过200个字"},
     )
     score = serializers.IntegerField(min_value=0, max_value=5)
-    is_anonymous = serializers.BooleanField(default=False)
+    is_anonymous = StrictBooleanField(default=False)
 
     def validate_order(self, value):
         if value != self.context["order_id"]:

@@ -9,7 +9,7 @@ from rest_framework.views import APIView
 
 from meiduo_mall.utils.db_router import replica_reads
 from meiduo_mall.utils.exceptions import message_list
-from meiduo_mall.utils.schema import MESSAGE
+from meiduo_mall.utils.schema import MESSAGE, SHOP_ERROR
 
 from . import intents, services
 from .exceptions import OrderStateError
@@ -49,7 +49,7 @@ ORDER_STEP_SCHEMA = extend_schema(
         200: inline_serializer(
             "OrderStep", {"order_id": serializers.CharField(), "status": serializers.IntegerField()}
         ),
-        400: OpenApiResponse(description='{"message": "..."} when the order is not in the right state'),
+        400: OpenApiResponse(SHOP_ERROR, description="the order is not in the right state"),
         404: OpenApiResponse(description="not the member's order"),
     },
 )
@@ -143,7 +143,12 @@ class OrderReceiptView(APIView):
 class UncommentedGoodsView(APIView):
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(responses=OrderLineSerializer(many=True))
+    @extend_schema(
+        responses={
+            200: OrderLineSerializer(many=True),
+            400: OpenApiResponse(SHOP_ERROR, description="the order is not waiting for comments"),
+        }
+    )
     def get(self, request, order_id):
         order = owned_order(request, order_id)
         return Response(OrderLineSerializer(services.uncommented_lines(order), many=True).data)
@@ -152,7 +157,19 @@ class UncommentedGoodsView(APIView):
 class OrderCommentView(APIView):
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(request=CommentSerializer, responses={201: None})
+    @extend_schema(
+        request=CommentSerializer,
+        responses={
+            201: inline_serializer(
+                "OrderComment",
+                {
+                    "order_id": serializers.CharField(),
+                    "sku": serializers.IntegerField(),
+                    "status": serializers.IntegerField(),
+                },
+            )
+        },
+    )
     def post(self, request, order_id):
         order = owned_order(request, order_id)
         serializer = CommentSerializer(data=request.data, context={"order_id": order.order_id})

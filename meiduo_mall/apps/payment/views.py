@@ -14,7 +14,7 @@ from meiduo_mall.apps.payment import services
 from meiduo_mall.apps.payment.exceptions import PaymentUnavailable
 from meiduo_mall.utils.exceptions import json_error
 from meiduo_mall.utils.origins import pages_origin
-from meiduo_mall.utils.schema import MESSAGE
+from meiduo_mall.utils.schema import MESSAGE, SHOP_ERROR
 
 logger = logging.getLogger("meiduo.payment")
 
@@ -32,7 +32,7 @@ class PaymentURLView(APIView):
     @extend_schema(
         responses={
             200: inline_serializer("AlipayURL", {"alipay_url": serializers.URLField()}),
-            400: MESSAGE,
+            400: SHOP_ERROR,
             503: MESSAGE,
         }
     )
@@ -68,8 +68,8 @@ class PaymentStatusView(APIView):
         parameters=RETURN_PARAMETERS,
         responses={
             200: inline_serializer("PaymentTrade", {"trade_id": serializers.CharField()}),
-            400: MESSAGE,
-            403: MESSAGE,
+            400: SHOP_ERROR,
+            403: SHOP_ERROR,
             503: MESSAGE,
         },
     )

@@ -9,6 +9,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from meiduo_mall.utils.exceptions import one_line
+from meiduo_mall.utils.schema import MESSAGE, SHOP_ERROR
 
 from .address_serializers import AddressSerializer, AddressTitleSerializer
 from .address_services import (
@@ -19,7 +20,6 @@ from .address_services import (
     set_default_address,
     update_address,
 )
-from .profile_views import MESSAGE
 
 
 class MemberAddressView(APIView):
@@ -55,7 +55,7 @@ class AddressesView(MemberAddressView):
             }
         )
 
-    @extend_schema(request=AddressSerializer, responses={201: AddressSerializer, 400: MESSAGE})
+    @extend_schema(request=AddressSerializer, responses={201: AddressSerializer, 400: SHOP_ERROR})
     def post(self, request):
         serializer = AddressSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -66,7 +66,7 @@ class AddressesView(MemberAddressView):
 class AddressView(MemberAddressView):
     """A5 edit, A6 (soft) delete."""
 
-    @extend_schema(request=AddressSerializer, responses={200: AddressSerializer, 400: MESSAGE})
+    @extend_schema(request=AddressSerializer, responses={200: AddressSerializer, 400: SHOP_ERROR})
     def put(self, request, address_id):
         address = self.get_address(address_id)
         serializer = AddressSerializer(address, data=request.data)
@@ -92,7 +92,7 @@ class DefaultAddressView(MemberAddressView):
 class AddressTitleView(MemberAddressView):
     """A8 `PUT /addresses/<id>/title/`"""
 
-    @extend_schema(request=AddressTitleSerializer, responses={200: AddressTitleSerializer, 400: MESSAGE})
+    @extend_schema(request=AddressTitleSerializer, responses={200: AddressTitleSerializer, 400: SHOP_ERROR})
     def put(self, request, address_id):
         address = self.get_address(address_id)
         serializer = AddressTitleSerializer(address, data=request.data)

@@ -9,14 +9,14 @@ from rest_framework.views import APIView
 
 from meiduo_mall.utils.exceptions import one_line
 from meiduo_mall.utils.origins import pages_origin
-from meiduo_mall.utils.schema import MESSAGE
+from meiduo_mall.utils.schema import MESSAGE, SHOP_ERROR
 
 from .email_verification import change_email, verify_email
 from .exceptions import EmailVerificationFailed, NotOwnAccount
 from .profile_serializers import ChangePasswordSerializer, EmailSerializer, UserDetailSerializer
 
 PASSWORD_CHANGE_SCHEMA = extend_schema(
-    request=ChangePasswordSerializer, responses={200: MESSAGE, 400: MESSAGE, 401: MESSAGE, 403: MESSAGE}
+    request=ChangePasswordSerializer, responses={200: MESSAGE, 400: SHOP_ERROR, 403: SHOP_ERROR}
 )
 
 
@@ -40,7 +40,7 @@ class EmailView(APIView):
         request=EmailSerializer,
         responses={
             200: inline_serializer("EmailSaved", {"id": serializers.IntegerField(), "email": serializers.EmailField()}),
-            400: MESSAGE,
+            400: SHOP_ERROR,
         },
     )
     def put(self, request):
@@ -57,7 +57,8 @@ class VerifyEmailView(APIView):
     error_shape = one_line
 
     @extend_schema(
-        parameters=[OpenApiParameter("token", OpenApiTypes.STR, required=True)], responses={200: MESSAGE, 400: MESSAGE}
+        parameters=[OpenApiParameter("token", OpenApiTypes.STR, required=True)],
+        responses={200: MESSAGE, 400: SHOP_ERROR},
     )
     def get(self, request):
         token = request.query_params.get("token")

@@ -1,6 +1,7 @@
 from rest_framework import serializers
 
 from meiduo_mall.utils.mobile import MOBILE_RE
+from meiduo_mall.utils.serializer_fields import BooleanOrWordField
 
 from .services import authenticate_by_password, new_password_problem
 
@@ -47,7 +48,7 @@ class RegisterSerializer(serializers.Serializer):
     sms_code = serializers.RegexField(
         r"^\d{6}$", write_only=True, error_messages={"required": "请输入短信验证码", "invalid": "短信验证码错误"}
     )
-    allow = serializers.BooleanField(
+    allow = BooleanOrWordField(
         write_only=True, error_messages={"required": "请同意用户协议", "invalid": "请同意用户协议"}
     )
 

@@ -1,4 +1,3 @@
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.permissions import IsAuthenticated
@@ -10,7 +9,7 @@ from meiduo_mall.apps.verifications.serializers import ImageCodeSerializer
 from meiduo_mall.apps.verifications.services import check_image_code, issue_sms_code, use_sms_code
 from meiduo_mall.utils.exceptions import fields_with_summary, one_line
 from meiduo_mall.utils.origins import client_ip
-from meiduo_mall.utils.schema import MESSAGE
+from meiduo_mall.utils.schema import MESSAGE, SHOP_ERROR
 
 from .exceptions import AccountNotFound, LinkExpired
 from .models import User
@@ -80,7 +79,7 @@ class UserView(APIView):
     authentication_classes = ()
     error_shape = staticmethod(fields_with_summary)
 
-    @extend_schema(request=RegisterSerializer, responses={201: REGISTERED, 400: OpenApiTypes.OBJECT})
+    @extend_schema(request=RegisterSerializer, responses={201: REGISTERED, 400: SHOP_ERROR})
     def post(self, request):
         serializer = RegisterSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -115,8 +114,8 @@ class LoginView(APIView):
         ],
         responses={
             200: TOKEN,
-            400: OpenApiTypes.OBJECT,
-            429: OpenApiResponse(MESSAGE, description="the login limits hold this client back (登录失败次数过多)"),
+            400: SHOP_ERROR,
+            429: OpenApiResponse(SHOP_ERROR, description="the login limits hold this client back (登录失败次数过多)"),
         },
     )
     def post(self, request):
@@ -140,8 +139,8 @@ class SMSTokenView(APIView):
             200: inline_serializer(
                 "SMSToken", {"mobile": serializers.CharField(), "access_token": serializers.CharField()}
             ),
-            400: MESSAGE,
-            404: MESSAGE,
+            400: SHOP_ERROR,
+            404: SHOP_ERROR,
         },
     )
     def get(self, request, account):
@@ -163,7 +162,7 @@ class SMSCodeByTokenView(APIView):
     @extend_schema(
         operation_id="sms_codes_by_token_retrieve",
         parameters=[OpenApiParameter("access_token", str, required=True)],
-        responses={200: MESSAGE, 400: MESSAGE},
+        responses={200: MESSAGE, 400: SHOP_ERROR},
     )
     def get(self, request):
         user = user_from_sms_token(request.query_params.get("access_token", ""))
@@ -185,8 +184,8 @@ class PasswordTokenView(APIView):
             200: inline_serializer(
                 "PasswordToken", {"user_id": serializers.IntegerField(), "access_token": serializers.CharField()}
             ),
-            400: MESSAGE,
-            404: MESSAGE,
+            400: SHOP_ERROR,
+            404: SHOP_ERROR,
         },
     )
     def get(self, request, account):
@@ -218,7 +217,7 @@ class UserPasswordView(APIView):
     def put(self, request, user_id):
         return change_password_response(request, user_id)
 
-    @extend_schema(request=ResetPasswordSerializer, responses={200: MESSAGE, 400: MESSAGE})
+    @extend_schema(request=ResetPasswordSerializer, responses={200: MESSAGE, 400: SHOP_ERROR})
     def post(self, request, user_id):
         serializer = ResetPasswordSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)

@@ -6,7 +6,7 @@ from rest_framework.views import APIView
 
 from meiduo_mall.utils.exceptions import one_line
 from meiduo_mall.utils.origins import client_ip
-from meiduo_mall.utils.schema import MESSAGE
+from meiduo_mall.utils.schema import MESSAGE, SHOP_ERROR
 
 from .serializers import ImageCodeSerializer
 from .services import check_image_code, create_image_code, issue_sms_code
@@ -32,7 +32,7 @@ class SMSCodeView(APIView):
 
     @extend_schema(
         parameters=[ImageCodeSerializer(required=False)],
-        responses={200: MESSAGE, 400: MESSAGE},
+        responses={200: MESSAGE, 400: SHOP_ERROR},
         description="VAR-A sends text and image_code_id (checked first); VAR-B sends neither.",
     )
     def get(self, request, mobile):

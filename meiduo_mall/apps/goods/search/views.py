@@ -9,7 +9,7 @@ from rest_framework.views import APIView
 
 from meiduo_mall.utils.exceptions import ShopError
 from meiduo_mall.utils.pagination import StandardResultsSetPagination
-from meiduo_mall.utils.schema import MESSAGE
+from meiduo_mall.utils.schema import MESSAGE, SHOP_ERROR
 
 from ..models import SKU
 
@@ -105,7 +105,7 @@ class SKUSearchView(APIView):
                     "results": SEARCH_HITS,
                 },
             ),
-            400: MESSAGE,
+            400: SHOP_ERROR,
             503: MESSAGE,
         },
     )
