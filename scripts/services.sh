@@ -38,6 +38,8 @@ dpkg -s fonts-wqy-zenhei >/dev/null 2>&1 || need_pkgs+=(fonts-wqy-zenhei)
 dpkg -s libmariadb-dev >/dev/null 2>&1 || need_pkgs+=(libmariadb-dev)
 command -v pkg-config >/dev/null 2>&1 || need_pkgs+=(pkg-config)
 command -v npm >/dev/null 2>&1 || need_pkgs+=(npm)
+# nginx -t checks the site file in the suite (tests/test_production_defaults.py); the deploy smoke serves through it.
+command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || need_pkgs+=(nginx)
 if [ ${#need_pkgs[@]} -gt 0 ]; then
   echo "services: installing ${need_pkgs[*]}"
   apt_install "${need_pkgs[@]}"
