@@ -5,8 +5,9 @@ import logging
 
 from django.db import transaction
 from django.db.models import Q
-from django.db.models.signals import post_delete, post_save
+from django.db.models.signals import post_delete, post_save, pre_delete, pre_save
 from django.dispatch import receiver
+from redis.exceptions import RedisError
 
 from meiduo_mall.utils.tasks import enqueue
 
@@ -50,7 +51,26 @@ def regenerate_detail_pages_on_commit(sku_ids=(), goods_id=None, goods_of_sku=No
 @receiver([post_save, post_delete], sender=models.GoodsCategory)
 @receiver([post_save, post_delete], sender=models.GoodsChannel)  # its URL is the breadcrumb's first level
 def catalog_changed(sender, **kwargs):
-    transaction.on_commit(services.bump_catalog_version)
+    transaction.on_commit(bump_again)
+
+
+@receiver([pre_save, pre_delete], sender=models.SKU)
+@receiver([pre_save, pre_delete], sender=models.Goods)
+@receiver([pre_save, pre_delete], sender=models.GoodsCategory)
+@receiver([pre_save, pre_delete], sender=models.GoodsChannel)
+def catalog_changing(sender, **kwargs):
+    """Bump before the change is written, so that a Redis it cannot reach refuses the change (the RedisError):
+    written without a bump, the answers cached before it would be served again once a stalled Redis answers,
+    for up to their hour."""
+    services.bump_catalog_version()
+
+
+def bump_again():
+    """After the commit: a read between the first bump and the commit may have cached the old rows."""
+    try:
+        services.bump_catalog_version()
+    except RedisError as exc:
+        logger.error("catalog version not bumped again after a change: %r", exc)
 
 
 @receiver([post_save, post_delete], sender=models.SKU)
