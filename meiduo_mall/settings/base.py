@@ -394,6 +394,9 @@ AXES_CLIENT_IP_CALLABLE = "meiduo_mall.utils.origins.client_ip"
 AXES_LOCKOUT_CALLABLE = "meiduo_mall.apps.users.login_limits.lockout_response"
 # No row per successful login: JWT logins are many, and the counters are all the limits need.
 AXES_DISABLE_ACCESS_LOG = True
+# Axes' own back-office pages are English and filter by date in the database, which needs MariaDB's time zone
+# tables; the records are cleared with `manage.py axes_reset_ip` / `axes_reset_username` (docs/security.md).
+AXES_ENABLE_ADMIN = False
 
 # Verification codes ---------------------------------------------------------------------
 IMAGE_CODE_REDIS_EXPIRES = 300

@@ -8,9 +8,15 @@ stranger failing from another address must never lock the owner out. A counter t
 the client wait, twice as long after each further failure; tries made while waiting are refused unchecked
 and not counted (AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT), so the wait grows with the guesses that
 were really checked.
+
+Axes checks a counter before the password and records the failure after it, so tries arriving at the same
+instant would all pass a counter one below its limit; one_try_at_a_time() makes the tries on one account from
+one address take turns, each seeing the failures of the one before.
 """
 
+import hashlib
 import math
+from contextlib import contextmanager
 from datetime import timedelta
 
 from axes.handlers.database import AxesDatabaseHandler
@@ -18,12 +24,19 @@ from axes.handlers.proxy import AxesProxyHandler
 from axes.helpers import get_client_username, get_credentials
 from axes.models import AccessAttempt
 from django.conf import settings
+from django.db import connection
 from django.db.models import Max, Sum
+from django.dispatch import Signal
 from django.http import JsonResponse
 from django.template.response import SimpleTemplateResponse
 
 from .backends import user_for_account
 from .exceptions import TooManyFailedLogins
+
+# Sent once a login try holds its turn on its (client IP, account), before the password is checked.
+login_try_started = Signal()
+# How long a try waits for the one before it (each holds its turn for one password check).
+TURN_WAIT_SECONDS = 5
 
 
 def account_of(request, credentials):
@@ -87,6 +100,29 @@ class LoginLimitsHandler(AxesDatabaseHandler):
             username=get_client_username(request, credentials), ip_address=request.axes_ip_address
         ).delete()
         return count
+
+
+@contextmanager
+def one_try_at_a_time(request, credentials):
+    """Holds this client's turn on the account of `credentials` (a MariaDB named lock, per connection) around a
+    login try. A try that cannot get its turn within TURN_WAIT_SECONDS is refused like one over the limits: only
+    many tries at once on one account from one address queue that long. The embedded demo's SQLite has no named
+    locks and runs without turns."""
+    if connection.vendor != "mysql":
+        yield
+        return
+    AxesProxyHandler.update_request(request)
+    key = f"{request.axes_ip_address} {get_client_username(request, credentials)}"
+    name = f"meiduo_login_{hashlib.sha1(key.encode()).hexdigest()}"
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT GET_LOCK(%s, %s)", [name, TURN_WAIT_SECONDS])
+        if cursor.fetchone()[0] != 1:
+            raise TooManyFailedLogins(TURN_WAIT_SECONDS)
+        try:
+            login_try_started.send(sender=None, request=request)
+            yield
+        finally:
+            cursor.execute("SELECT RELEASE_LOCK(%s)", [name])
 
 
 def seconds_locked(request, credentials):

@@ -77,13 +77,15 @@ def authenticate_by_password(request, account, password):
     this account, the password is not even checked and TooManyFailedLogins says how long to wait. A
     success starts the client's count on this account again.
     """
-    user = authenticate(request, username=account, password=password)
-    if user is None:
-        wait = login_limits.seconds_locked(request, {"username": account})
-        if wait:
-            raise TooManyFailedLogins(wait)
-        return None
-    login_limits.login_succeeded(request, user)
+    credentials = {"username": account}
+    with login_limits.one_try_at_a_time(request, credentials):
+        user = authenticate(request, username=account, password=password)
+        if user is None:
+            wait = login_limits.seconds_locked(request, credentials)
+            if wait:
+                raise TooManyFailedLogins(wait)
+            return None
+        login_limits.login_succeeded(request, user)
     return user
 
 

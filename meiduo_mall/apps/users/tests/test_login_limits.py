@@ -5,6 +5,7 @@ from datetime import timedelta
 
 import pytest
 from axes.models import AccessAttempt
+from django.core.management import call_command
 from django.db.models import F, Sum
 
 from tests.factories import DEFAULT_PASSWORD, UserFactory
@@ -220,3 +221,12 @@ def test_a_wrong_back_office_password_still_reads_as_one(client, operator):
 
     assert "登录失败次数过多" not in page
     assert "请输入一个正确的" in page
+
+
+@pytest.mark.django_db
+def test_resetting_an_address_from_the_shell_ends_its_wait(api_client, user):
+    fail(api_client, user.username, 5)
+
+    call_command("axes_reset_ip", STRANGER_IP)
+
+    assert log_in(api_client, user.username, ip=STRANGER_IP).status_code == 200
