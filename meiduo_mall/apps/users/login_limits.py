@@ -59,7 +59,8 @@ def lock_seconds(failures, rule):
     """How long a counter of `failures` makes the client wait after its latest failure (0: not at all)."""
     if failures < rule["limit"]:
         return 0
-    return min(rule["first_wait"] * 2 ** (failures - rule["limit"]), rule["max_wait"])
+    # The exponent is bounded: 2**40 first waits are past any max_wait, and a huge count stays cheap.
+    return min(rule["first_wait"] * 2 ** min(failures - rule["limit"], 40), rule["max_wait"])
 
 
 class LoginLimitsHandler(AxesDatabaseHandler):
