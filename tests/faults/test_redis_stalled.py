@@ -69,6 +69,9 @@ class QuietHandler(WSGIRequestHandler):
 class SlottedWSGIServer(WSGIServer):
     """A WSGI server working on SLOTS requests at a time, as uwsgi's workers do; the others wait their turn."""
 
+    # uwsgi's listen queue (100); socketserver's 5 drops the SYNs of a burst, which clients resend after 1 s.
+    request_queue_size = 100
+
     def __init__(self, slots):
         super().__init__(("127.0.0.1", 0), QuietHandler)
         self.workers = ThreadPoolExecutor(slots)
