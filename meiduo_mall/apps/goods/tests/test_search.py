@@ -89,6 +89,22 @@ def test_a_page_beyond_the_results_is_404(api_client, search_index, django_captu
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize("page", [10**6, 2**59 + 1, 10**30])
+def test_a_far_page_is_404_and_the_search_still_answers(
+    api_client, search_index, django_capture_on_commit_callbacks, page
+):
+    # The fuzz tests found it: a window sized by the page number overflowed tantivy (a panic, or an abort of
+    # the worker process).
+    shoes = index_now(django_capture_on_commit_callbacks, name="登山鞋")
+
+    response = api_client.get("/skus/search/", {"text": "登山鞋", "page": page, "page_size": 20})
+
+    assert response.status_code == 404
+    assert response.json() == {"detail": "无效页面。"}
+    only_hit(api_client.get("/skus/search/", {"text": "登山鞋"}), shoes)
+
+
+@pytest.mark.django_db
 def test_build_search_index_fills_an_empty_index_and_leaves_a_built_one(api_client, search_index):
     sku_in_general_store(name="儿童自行车")
     call_command("build_search_index", verbosity=0)

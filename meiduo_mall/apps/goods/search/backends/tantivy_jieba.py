@@ -238,8 +238,12 @@ class TantivySearchBackend(BaseSearchBackend):
                 ]
                 clauses.append((tantivy.Occur.Must, tantivy.Query.boolean_query(types)))
             searcher = self.index.searcher()
-            limit = (end_offset if end_offset is not None else max(searcher.num_docs, 1)) - start_offset
-            found = searcher.search(tantivy.Query.boolean_query(clauses), limit=limit, offset=start_offset, count=True)
+            # No hit lies past the index's last document, so the window stops there: one sized by a far page
+            # (any page number a client sends) overflows tantivy's allocation, a panic or an abort of the process.
+            total = max(searcher.num_docs, 1)
+            offset = min(start_offset, total)
+            limit = max((total if end_offset is None else min(end_offset, total)) - offset, 1)
+            found = searcher.search(tantivy.Query.boolean_query(clauses), limit=limit, offset=offset, count=True)
             results = [self.search_result(searcher.doc(address), score, result_class) for score, address in found.hits]
         except (OSError, ValueError) as exc:
             raise SearchUnavailable(f"tantivy index {self.path!r}: {exc}") from exc
