@@ -114,8 +114,9 @@ DESCRIPTIONS = {
 def one_of(schemas):
     unique = []
     for schema in schemas:
-        if schema not in unique:
-            unique.append(schema)
+        for alternative in schema.get("anyOf") or [schema]:
+            if alternative not in unique:
+                unique.append(alternative)
     return unique[0] if len(unique) == 1 else {"anyOf": unique}
 
 
@@ -188,13 +189,13 @@ class ShopAutoSchema(AutoSchema):
             response = responses.get(status_code)
             if response is None:
                 response = responses[status_code] = self._get_response_for_code(one_of(schemas), status_code)
-                response["description"] = DESCRIPTIONS[status_code]
             elif not response.get("content"):
                 # A declared error without a body (a description only) gets the bodies it really has.
                 response["content"] = self._get_response_for_code(one_of(schemas), status_code)["content"]
             else:
                 for media in response["content"].values():
-                    declared = media["schema"]
-                    media["schema"] = one_of([*(declared.get("anyOf") or [declared]), *schemas])
+                    media["schema"] = one_of([media["schema"], *schemas])
+            if not response.get("description"):
+                response["description"] = DESCRIPTIONS.get(status_code, "")
         operation["responses"] = dict(sorted(responses.items()))
         return operation

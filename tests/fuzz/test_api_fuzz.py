@@ -87,7 +87,10 @@ def member_token(db):
 @FUZZ_SETTINGS
 def test_as_guest(case, mailbox, fake_qq):
     with_real_qq_code(case, fake_qq)
-    ANSWERS[case.call_and_validate(checks=checks_for(case)).status_code] += 1
+    # Every other request as a logged-out page sends it, `JWT undefined` (docs/api.md): ignored where the
+    # endpoint serves guests, a 401 where a token is checked.
+    headers = {"Authorization": "JWT undefined"} if sum(ANSWERS.values()) % 2 else {}
+    ANSWERS[case.call_and_validate(headers=headers, checks=checks_for(case)).status_code] += 1
 
 
 @schema.parametrize()
