@@ -32,3 +32,13 @@ class MinuteField(serializers.DateTimeField):
 
     def __init__(self, **kwargs):
         super().__init__(format="%Y-%m-%d %H:%M", **kwargs)
+
+
+class StrictCharField(serializers.CharField):
+    """Text as a JSON string only. DRF's CharField also takes numbers (0 becomes "0"), which the schema
+    (`type: string`) does not promise."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)

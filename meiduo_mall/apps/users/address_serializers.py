@@ -2,6 +2,7 @@ from rest_framework import serializers
 
 from meiduo_mall.apps.areas.models import Area
 from meiduo_mall.utils.mobile import MOBILE_RE
+from meiduo_mall.utils.serializer_fields import StrictCharField
 
 from .models import Address
 
@@ -25,18 +26,18 @@ class AddressSerializer(serializers.ModelSerializer):
     province_id = area_id_field("省份")
     city_id = area_id_field("城市")
     district_id = area_id_field("区县")
-    receiver = serializers.CharField(
+    receiver = StrictCharField(
         max_length=20,
         error_messages={"required": "请填写收货人", "blank": "请填写收货人", "max_length": "收货人最多20个字"},
     )
-    title = serializers.CharField(
+    title = StrictCharField(
         max_length=20,
         required=False,
         allow_blank=True,
         allow_null=True,
         error_messages={"max_length": "地址名称最多20个字"},
     )
-    place = serializers.CharField(
+    place = StrictCharField(
         max_length=50,
         error_messages={"required": "请填写详细地址", "blank": "请填写详细地址", "max_length": "详细地址最多50个字"},
     )

@@ -2,7 +2,7 @@
 so another member's id is a 404 for every verb."""
 
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiExample, extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
@@ -19,6 +19,21 @@ from .address_services import (
     live_addresses,
     set_default_address,
     update_address,
+)
+
+# Area ids are the national codes: 北京市, 北京市, 东城区.
+ADDRESS_EXAMPLE = OpenApiExample(
+    "东城区",
+    request_only=True,
+    value={
+        "receiver": "张三",
+        "province_id": 110000,
+        "city_id": 110100,
+        "district_id": 110101,
+        "place": "东华门街道1号",
+        "mobile": "13800138000",
+        "title": "家",
+    },
 )
 
 
@@ -55,7 +70,11 @@ class AddressesView(MemberAddressView):
             }
         )
 
-    @extend_schema(request=AddressSerializer, responses={201: AddressSerializer, 400: SHOP_ERROR})
+    @extend_schema(
+        request=AddressSerializer,
+        responses={201: AddressSerializer, 400: SHOP_ERROR},
+        examples=[ADDRESS_EXAMPLE],
+    )
     def post(self, request):
         serializer = AddressSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)

@@ -3,7 +3,7 @@ from datetime import datetime
 import pytest
 from rest_framework import serializers
 
-from meiduo_mall.utils.serializer_fields import BooleanOrWordField, MinuteField, StrictBooleanField
+from meiduo_mall.utils.serializer_fields import BooleanOrWordField, MinuteField, StrictBooleanField, StrictCharField
 
 
 class Flags(serializers.Serializer):
@@ -43,3 +43,25 @@ def test_the_cart_refuses_a_selection_that_is_not_a_boolean(api_client, db, sele
     response = api_client.put("/cart/selection/", {"selected": selected}, format="json")
     assert response.status_code == 400
     assert response.json() == {"non_field_errors": ["勾选状态须为true或false"]}
+
+
+@pytest.mark.parametrize("value", [0, 12.5, True, [], {}])
+def test_the_strict_char_field_takes_strings_only(value):
+    field = StrictCharField()
+    assert field.run_validation("东华门街道1号") == "东华门街道1号"
+    with pytest.raises(serializers.ValidationError):
+        field.run_validation(value)
+
+
+def test_an_address_whose_place_is_a_number_is_refused(auth_client, areas):
+    body = {
+        "receiver": "张三",
+        "province_id": 110000,
+        "city_id": 110100,
+        "district_id": 110101,
+        "place": 0,
+        "mobile": "13800138000",
+    }
+    response = auth_client.post("/addresses/", body, format="json")
+    assert response.status_code == 400
+    assert auth_client.post("/addresses/", {**body, "place": "东华门街道1号"}, format="json").status_code == 201
