@@ -8,12 +8,15 @@ and with the body its schema describes. `FUZZ_EXAMPLES` sets the examples per op
 import os
 from collections import Counter
 
+import hypothesis
 import pytest
 import schemathesis
+from django.conf import settings
 from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
-from django.db import close_old_connections
-from hypothesis import HealthCheck, settings
+from django.db import close_old_connections, transaction
+from django_redis import get_redis_connection
+from hypothesis import HealthCheck
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
@@ -42,7 +45,7 @@ CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
 schema = schemathesis.openapi.from_dict(project_schema())
 schema.app = get_wsgi_application()
 
-FUZZ_SETTINGS = settings(
+FUZZ_SETTINGS = hypothesis.settings(
     max_examples=EXAMPLES,
     deadline=None,
     database=None,
@@ -116,14 +119,28 @@ def member_with_history(db, areas):
     for status in (OrderInfo.Status.UNRECEIVED, OrderInfo.Status.UNCOMMENT):
         order = OrderFactory(user=member, status=status)
         OrderGoods.objects.create(order=order, sku=sku, count=1, price=sku.price)
-    return member
+    return member, {sku.id: 1}
 
 
 class MemberWorkflow(schema.as_state_machine()):
-    token = None
+    """Each scenario starts from the member's same history: Hypothesis replays a scenario to shrink it, and the
+    links' values come from the answers, so what one scenario changes is undone before the next."""
+
+    member = cart = fake_qq = None
+
+    def setup(self):
+        self.scenario = transaction.atomic()
+        self.scenario.__enter__()
+
+    def teardown(self):
+        transaction.set_rollback(True)
+        self.scenario.__exit__(None, None, None)
+        for alias in settings.CACHES:
+            get_redis_connection(alias).flushdb()
+        fill_cart(self.member, self.cart)
 
     def get_call_kwargs(self, case):
-        return {"headers": {"Authorization": f"JWT {self.token}"}}
+        return {"headers": {"Authorization": f"JWT {issue_jwt(self.member)}"}}
 
     def before_call(self, case):
         with_real_qq_code(case, self.fake_qq)
@@ -134,6 +151,6 @@ class MemberWorkflow(schema.as_state_machine()):
 
 
 def test_member_workflows(member_with_history, mailbox, fake_qq):
-    MemberWorkflow.token = issue_jwt(member_with_history)
+    MemberWorkflow.member, MemberWorkflow.cart = member_with_history
     MemberWorkflow.fake_qq = fake_qq
-    MemberWorkflow.run(settings=settings(FUZZ_SETTINGS, max_examples=SCENARIOS, stateful_step_count=STEPS))
+    MemberWorkflow.run(settings=hypothesis.settings(FUZZ_SETTINGS, max_examples=SCENARIOS, stateful_step_count=STEPS))

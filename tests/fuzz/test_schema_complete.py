@@ -114,3 +114,11 @@ def test_each_error_shape_matches_its_components(shape):
 def test_drf_errors_match_detail():
     body = {"detail": str(exceptions.NotFound.default_detail)}
     assert jsonschema.Draft4Validator(COMPONENTS["Detail"]).is_valid(body)
+
+
+def test_the_served_schema_is_the_one_fuzzed(api_client, db):
+    response = api_client.get("/api/schema/", {"format": "json"})
+
+    assert response.status_code == 200
+    assert response.json()["paths"] == DOCUMENT["paths"]
+    assert response.json()["components"] == DOCUMENT["components"]
