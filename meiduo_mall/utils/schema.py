@@ -4,7 +4,8 @@ Views declare their answers with `extend_schema`; `ShopAutoSchema` (REST_FRAMEWO
 adds what follows from the view itself, so no view has to repeat it:
 
 - 400 for an operation that takes a body: its validation errors in the view's `error_shape`, or DRF's
-  `{"detail"}` for malformed JSON; 413 (a body over the size limit) in the view's shape; 415 `{"detail"}`.
+  `{"detail"}` for malformed JSON; 413 (a body over the size limit) in the view's shape (or `{"message"}`);
+  415 `{"detail"}`.
 - 401 `{"detail", "code"?, "messages"?}` where the view authenticates a member: `IsAuthenticated`, or a view
   that checks a token when one is sent.
 - 404 `{"detail"}` for an operation with path parameters (an id the route refuses or no object has) and for
@@ -148,7 +149,8 @@ class ShopAutoSchema(AutoSchema):
         errors = {"503": [self.component("Message")]}
         if "requestBody" in operation:
             errors["400"] = [self.shop_error_schema(), self.component("Detail")]
-            errors["413"] = [self.shop_error_schema()]
+            # In the view's shape, or `{"message"}` when Django refuses the body before the view (handler400).
+            errors["413"] = [self.shop_error_schema(), self.component("Message")]
             errors["415"] = [self.component("Detail")]
         if self.checks_token():
             errors["401"] = [self.component("AuthError")]
