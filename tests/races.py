@@ -99,3 +99,26 @@ def rival_beside(signal, rival):
         signal.disconnect(start_rival)
         for thread in threads:
             thread.join(LOCK_WAIT_TIMEOUT)
+
+
+def all_at_once(jobs, timeout=60):
+    """Every job on its own thread and database connection, released by one barrier; their results in order
+    (an exception a job raised stands in its place)."""
+    start = threading.Barrier(len(jobs))
+    results = [None] * len(jobs)
+
+    def run(i, job):
+        try:
+            start.wait()
+            results[i] = job()
+        except Exception as exc:  # handed to the test, which asserts on every result
+            results[i] = exc
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(i, job)) for i, job in enumerate(jobs)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout)
+    return results

@@ -1,9 +1,6 @@
 """Alipay's notice and the buyer's return (and the unpaid-order cancel) racing on real threads."""
 
-import threading
-
 import pytest
-from django.db import connection
 
 from meiduo_mall.apps.orders import services as orders
 from meiduo_mall.apps.orders.models import OrderInfo
@@ -12,37 +9,16 @@ from meiduo_mall.apps.payment.exceptions import PaymentNotApplicable
 from meiduo_mall.apps.payment.gateways.tests.alipay_messages import TRADE_NO, signed_notice, signed_return
 from meiduo_mall.apps.payment.models import Payment
 from tests.factories import OrderFactory
+from tests.races import all_at_once
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def run_together(jobs):
-    """Start every job at the same moment, each on its own thread and database connection."""
-    start = threading.Barrier(len(jobs))
-    results = [None] * len(jobs)
-
-    def run(i, job):
-        try:
-            start.wait()
-            results[i] = job()
-        except Exception as exc:  # handed to the test, which asserts on every result
-            results[i] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i, job)) for i, job in enumerate(jobs)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(30)
-    return results
 
 
 def test_simultaneous_notices_and_returns_pay_the_order_once(user):
     order = OrderFactory(user=user)
     notice, back = signed_notice(order, trade_no=TRADE_NO), signed_return(order, trade_no=TRADE_NO)
 
-    results = run_together(
+    results = all_at_once(
         [lambda: services.accept_alipay_notice(notice), lambda: services.confirm_alipay_return(back)] * 4
     )
 
@@ -56,7 +32,7 @@ def test_notice_racing_the_unpaid_order_cancel_leaves_one_consistent_outcome(use
     order = OrderFactory(user=user)
     notice = signed_notice(order, trade_no=TRADE_NO)
 
-    paid, cancelled = run_together([lambda: services.accept_alipay_notice(notice), lambda: orders.cancel(order)])
+    paid, cancelled = all_at_once([lambda: services.accept_alipay_notice(notice), lambda: orders.cancel(order)])
 
     assert paid is True
     order.refresh_from_db()

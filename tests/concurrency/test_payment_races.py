@@ -6,11 +6,9 @@ and let through MariaDB's row lock (tests.races.rival_beside); then every party 
 rounds, the order of events left to the threads.
 """
 
-import threading
 from collections import Counter
 
 import pytest
-from django.db import connection
 
 from meiduo_mall.apps.orders import services as orders
 from meiduo_mall.apps.orders.models import OrderInfo
@@ -27,7 +25,7 @@ from meiduo_mall.apps.payment.tests.races import (
     notice,
     timeout,
 )
-from tests.races import rival_beside
+from tests.races import all_at_once, rival_beside
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -52,28 +50,6 @@ def test_the_race_through_the_row_lock_ends_in_one_outcome(race):
     if race.point in (orders.order_paid_locked, orders.order_cancel_locked):
         assert rival.waited_for_a_lock, "the rival was not held by the row the first one had won"
     assert_one_outcome(order, sku, race.outcome, stock_placed)
-
-
-def all_at_once(jobs):
-    """Every job on its own thread and connection, released by one barrier; their results in order."""
-    start = threading.Barrier(len(jobs))
-    results = [None] * len(jobs)
-
-    def run(i, job):
-        try:
-            start.wait()
-            results[i] = job()
-        except Exception as exc:  # handed to the test, which asserts on every result
-            results[i] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i, job)) for i, job in enumerate(jobs)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(60)
-    return results
 
 
 @pytest.mark.parametrize("round_", range(ROUNDS))
