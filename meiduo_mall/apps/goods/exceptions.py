@@ -1,4 +1,4 @@
-from meiduo_mall.utils.exceptions import NotFoundError, ServiceUnavailable
+from meiduo_mall.utils.exceptions import NotFoundError, ServiceUnavailable, ShopError
 
 
 class CategoryNotFound(NotFoundError):
@@ -16,3 +16,9 @@ class SearchUnavailable(ServiceUnavailable):
     such goods."""
 
     message = "搜索服务暂不可用，请稍后再试"
+
+
+class InvalidListFilter(ShopError):
+    """A brand or price filter of the list that is not a brand id or a price (or a range upside down)."""
+
+    message = "筛选条件有误"

@@ -73,6 +73,8 @@ class Goods(BaseModel):
         db_table = "tb_goods"
         verbose_name = "商品"
         verbose_name_plural = verbose_name
+        # The list's brand filter and the category's brands (G1, G6) read the SPUs of one category and brand.
+        indexes = [models.Index(fields=["category3", "brand"], name="goods_cat3_brand_idx")]
 
     def __str__(self):
         return self.name

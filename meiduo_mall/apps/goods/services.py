@@ -1,4 +1,4 @@
-"""Catalog reads behind the list page: SKU pages, hot SKUs and the breadcrumb.
+"""Catalog reads behind the list page: SKU pages (filtered by brand and price), hot SKUs, brands and the breadcrumb.
 
 All three are kept as ready-made JSON bytes under a catalog version that every catalog change bumps
 (signals.py), with meiduo_mall.utils.ready_json: a change never needs to find and delete the entries it makes
@@ -8,6 +8,7 @@ while the worker's own copy is fresh; when Redis fails, the answer is computed f
 
 import json
 import math
+from typing import NamedTuple
 
 from django.conf import settings
 from django.db.models import Q
@@ -16,7 +17,7 @@ from rest_framework.renderers import JSONRenderer
 from meiduo_mall.utils.ready_json import VersionedJSONCache
 
 from .exceptions import CategoryNotFound, PageOutOfRange
-from .models import SKU, GoodsCategory, GoodsChannel
+from .models import SKU, Brand, Goods, GoodsCategory, GoodsChannel
 from .serializers import SKU_LIST_FIELDS, SKUSerializer
 
 CATALOG_VERSION_KEY = "catalog_version"
@@ -52,8 +53,36 @@ def render_skus(skus):
     return render_json(SKUSerializer(skus, many=True).data)
 
 
-def launched_skus(category_id):
-    return SKU.objects.filter(category_id=category_id, is_launched=True)
+class ListFilter(NamedTuple):
+    """The list's optional filters: a brand id and a price range (Decimals, either end open)."""
+
+    brand: int | None = None
+    price_min: object = None
+    price_max: object = None
+
+    @property
+    def key(self):
+        """The filter's part of a cache entry's name ("" unfiltered, so those names stay as they were)."""
+        if self == NO_FILTER:
+            return ""
+        brand, low, high = ("" if value is None else value for value in self)
+        return f":b{brand}:p{low}-{high}"
+
+
+NO_FILTER = ListFilter()
+
+
+def launched_skus(category_id, filters=NO_FILTER):
+    rows = SKU.objects.filter(category_id=category_id, is_launched=True)
+    if filters.brand is not None:
+        # The SPUs of the brand in the category come from tb_goods' (category3, brand) index alone.
+        spus = Goods.objects.filter(category3_id=category_id, brand_id=filters.brand).values("id")
+        rows = rows.filter(goods_id__in=spus)
+    if filters.price_min is not None:
+        rows = rows.filter(price__gte=filters.price_min)
+    if filters.price_max is not None:
+        rows = rows.filter(price__lte=filters.price_max)
+    return rows
 
 
 def ensure_category(category_id):
@@ -61,14 +90,15 @@ def ensure_category(category_id):
         raise CategoryNotFound
 
 
-def category_sku_count(category_id):
-    """Launched SKUs of the category, counted once per catalog version."""
-    version, entry = catalog_cache.read(f"sku_count:{category_id}")
+def category_sku_count(category_id, filters=NO_FILTER):
+    """Launched SKUs of the category (passing the filters), counted once per catalog version."""
+    name = f"sku_count:{category_id}{filters.key}"
+    version, entry = catalog_cache.read(name)
     if entry is not None:
         return int(entry)
     ensure_category(category_id)
-    count = launched_skus(category_id).count()
-    catalog_cache.write(f"sku_count:{category_id}", version, b"%d" % count)
+    count = launched_skus(category_id, filters).count()
+    catalog_cache.write(name, version, b"%d" % count)
     return count
 
 
@@ -78,8 +108,8 @@ def skus_in_order(ids):
     return [rows[sku_id] for sku_id in ids if sku_id in rows]
 
 
-def sku_list_page(category_id, ordering, page, page_size):
-    """(count, the JSON array of the page's SKUs) of one page of a category's launched SKUs.
+def sku_list_page(category_id, ordering, page, page_size, filters=NO_FILTER):
+    """(count, the JSON array of the page's SKUs) of one page of a category's launched SKUs passing `filters`.
 
     The page's ids come from the (category, is_launched, sort key, id) index alone, and only
     those rows are read; a deep page starts from the nearest mark (below), so it scans no more of
@@ -87,23 +117,23 @@ def sku_list_page(category_id, ordering, page, page_size):
     """
     if ordering not in LIST_ORDERINGS:
         ordering = DEFAULT_ORDERING
-    name = f"skus:{category_id}:{ordering}:{page}:{page_size}"
+    name = f"skus:{category_id}:{ordering}:{page}:{page_size}{filters.key}"
     version, entry = catalog_cache.read(name)
     if entry is not None:
         count, _, results = entry.partition(b" ")
         return int(count), results
-    count = category_sku_count(category_id)
+    count = category_sku_count(category_id, filters)
     if page > max(1, math.ceil(count / page_size)):
         raise PageOutOfRange
     offset = (page - 1) * page_size
-    rows, offset = rows_from_nearest_mark(category_id, ordering, offset)
+    rows, offset = rows_from_nearest_mark(category_id, ordering, offset, filters)
     ids = list(rows.values_list("id", flat=True)[offset : offset + page_size])
     results = render_skus(skus_in_order(ids))
     catalog_cache.write(name, version, b"%d %s" % (count, results))
     return count, results
 
 
-def rows_from_nearest_mark(category_id, ordering, offset):
+def rows_from_nearest_mark(category_id, ordering, offset, filters=NO_FILTER):
     """(the category's launched SKUs in `ordering` from the nearest mark at or before `offset`, the offset
     left from there).
 
@@ -115,10 +145,10 @@ def rows_from_nearest_mark(category_id, ordering, offset):
     """
     stride = settings.LIST_MARK_STRIDE
     wanted = offset // stride
-    rows = launched_skus(category_id).order_by(*LIST_ORDERINGS[ordering])
+    rows = launched_skus(category_id, filters).order_by(*LIST_ORDERINGS[ordering])
     if not wanted:
         return rows, offset
-    name = f"list_marks:{category_id}:{ordering}"
+    name = f"list_marks:{category_id}:{ordering}{filters.key}"
     version, entry = catalog_cache.read(name)
     marks = json.loads(entry) if entry is not None else []
     if len(marks) < wanted:
@@ -160,6 +190,19 @@ def hot_skus(category_id):
         results = render_skus(skus[: settings.HOT_SKUS_COUNT_LIMIT])
         catalog_cache.write(name, version, results)
     return results
+
+
+def category_brands(category_id):
+    """The brands of the category's launched SKUs as a JSON array of {"id", "name"}, by initial and name."""
+    name = f"brands:{category_id}"
+    version, body = catalog_cache.read(name)
+    if body is None:
+        ensure_category(category_id)
+        spus = launched_skus(category_id).values("goods_id")
+        brands = Brand.objects.filter(goods__category3_id=category_id, goods__id__in=spus).distinct()
+        body = render_json(list(brands.order_by("first_letter", "name", "id").values("id", "name")))
+        catalog_cache.write(name, version, body)
+    return body
 
 
 def category_breadcrumb(category_id):

@@ -50,6 +50,7 @@ def regenerate_detail_pages_on_commit(sku_ids=(), goods_id=None, goods_of_sku=No
 @receiver([post_save, post_delete], sender=models.Goods)
 @receiver([post_save, post_delete], sender=models.GoodsCategory)
 @receiver([post_save, post_delete], sender=models.GoodsChannel)  # its URL is the breadcrumb's first level
+@receiver([post_save, post_delete], sender=models.Brand)  # its name is in the category's brands (G6)
 def catalog_changed(sender, **kwargs):
     transaction.on_commit(bump_again)
 
@@ -58,6 +59,7 @@ def catalog_changed(sender, **kwargs):
 @receiver([pre_save, pre_delete], sender=models.Goods)
 @receiver([pre_save, pre_delete], sender=models.GoodsCategory)
 @receiver([pre_save, pre_delete], sender=models.GoodsChannel)
+@receiver([pre_save, pre_delete], sender=models.Brand)
 def catalog_changing(sender, **kwargs):
     """Bump before the change is written, so that a Redis it cannot reach refuses the change (the RedisError):
     written without a bump, the answers cached before it would be served again once a stalled Redis answers,

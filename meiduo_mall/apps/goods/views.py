@@ -1,4 +1,6 @@
 import json
+import re
+from decimal import Decimal
 from urllib.parse import urlencode
 
 from drf_spectacular.types import OpenApiTypes
@@ -9,9 +11,10 @@ from meiduo_mall.utils.db_router import replica_reads
 from meiduo_mall.utils.exceptions import detail_body
 from meiduo_mall.utils.pagination import StandardResultsSetPagination
 from meiduo_mall.utils.ready_json import PublicCachedJSONView
+from meiduo_mall.utils.schema import SHOP_ERROR
 
 from . import services
-from .exceptions import PageOutOfRange
+from .exceptions import InvalidListFilter, PageOutOfRange
 from .serializers import SKUSerializer
 
 
@@ -23,8 +26,43 @@ def positive_int(value):
     return number if number > 0 else None
 
 
+# Ids and prices the columns can hold: anything larger is refused rather than sent to the database.
+MAX_ID = 2**63 - 1
+# A price as the schema describes it: yuan with at most 8 digits, and cents.
+PRICE_PATTERN = r"^[0-9]{1,8}(\.[0-9]{1,2})?$"
+CENT = Decimal("0.01")
+
+
+def brand_filter(value):
+    if value is None or value == "":
+        return None
+    if not value.isascii() or not value.isdigit() or not 0 < int(value) <= MAX_ID:
+        raise InvalidListFilter(errors={"brand": ["品牌无效"]})
+    return int(value)
+
+
+def price_filter(name, value):
+    """A price bound as Decimal to the cent (so 100 and 100.00 share a cache entry); None when absent."""
+    if value is None or value == "":
+        return None
+    if not re.fullmatch(PRICE_PATTERN, value):
+        raise InvalidListFilter(errors={name: ["价格无效"]})
+    return Decimal(value).quantize(CENT)
+
+
+def list_filter(query):
+    filters = services.ListFilter(
+        brand_filter(query.get("brand")),
+        price_filter("price_min", query.get("price_min")),
+        price_filter("price_max", query.get("price_max")),
+    )
+    if filters.price_min is not None and filters.price_max is not None and filters.price_min > filters.price_max:
+        raise InvalidListFilter("最低价不能高于最高价")
+    return filters
+
+
 class CategorySKUListView(PublicCachedJSONView):
-    """G1: one page of a level-3 category's launched SKUs."""
+    """G1: one page of a level-3 category's launched SKUs, optionally of one brand and a price range."""
 
     pagination = StandardResultsSetPagination
     error_shape = detail_body
@@ -34,24 +72,30 @@ class CategorySKUListView(PublicCachedJSONView):
             OpenApiParameter("page", int),
             OpenApiParameter("page_size", int, description="at most 20"),
             OpenApiParameter("ordering", str, enum=list(services.LIST_ORDERINGS), description="unknown values ignored"),
+            OpenApiParameter("brand", int, description="a brand id (G6): only that brand's SKUs"),
+            OpenApiParameter("price_min", str, pattern=PRICE_PATTERN, description="lowest price, yuan, to the cent"),
+            OpenApiParameter("price_max", str, pattern=PRICE_PATTERN, description="highest price, not below price_min"),
         ],
-        responses=inline_serializer(
-            "SKUPage",
-            {
-                "count": serializers.IntegerField(),
-                "next": serializers.URLField(allow_null=True),
-                "previous": serializers.URLField(allow_null=True),
-                "results": SKUSerializer(many=True),
-            },
-        ),
+        responses={
+            200: inline_serializer(
+                "SKUPage",
+                {
+                    "count": serializers.IntegerField(),
+                    "next": serializers.URLField(allow_null=True),
+                    "previous": serializers.URLField(allow_null=True),
+                    "results": SKUSerializer(many=True),
+                },
+            ),
+            400: SHOP_ERROR,
+        },
     )
     def get(self, request, category_id):
         return super().get(request, category_id=category_id)
 
     @replica_reads()
     def answer(self, request, category_id):
-        page, page_size, ordering = self.page_query(request)
-        count, results = services.sku_list_page(category_id, ordering, page, page_size)
+        page, page_size, ordering, filters = self.page_query(request)
+        count, results = services.sku_list_page(category_id, ordering, page, page_size, filters)
         next_page = page + 1 if page * page_size < count else None
         return b'{"count":%d,"next":%s,"previous":%s,"results":%s}' % (
             count,
@@ -60,7 +104,7 @@ class CategorySKUListView(PublicCachedJSONView):
         )
 
     def page_query(self, request):
-        """(page, page_size, ordering) of the request, read once per query string: building Django's
+        """(page, page_size, ordering, filters) of the request, read once per query string: building Django's
         QueryDict took a cached page more time than everything else it does."""
         raw = request.META.get("QUERY_STRING", "")
         parsed = page_queries.get(raw)
@@ -73,7 +117,8 @@ class CategorySKUListView(PublicCachedJSONView):
             page_size = min(page_size or self.pagination.page_size, self.pagination.max_page_size)
             if len(page_queries) >= PER_URL_KEPT:
                 page_queries.clear()
-            parsed = page_queries[raw] = (page, page_size, query.get("ordering", services.DEFAULT_ORDERING))
+            ordering = query.get("ordering", services.DEFAULT_ORDERING)
+            parsed = page_queries[raw] = (page, page_size, ordering, list_filter(query))
         return parsed
 
 
@@ -132,6 +177,24 @@ class CategoryHotSKUsView(PublicCachedJSONView):
     @replica_reads()
     def answer(self, request, category_id):
         return services.hot_skus(category_id)
+
+
+class CategoryBrandsView(PublicCachedJSONView):
+    """G6: the brands of a category's launched SKUs, for the list page's brand filter."""
+
+    error_shape = detail_body
+
+    @extend_schema(
+        responses=inline_serializer(
+            "CategoryBrand", {"id": serializers.IntegerField(), "name": serializers.CharField()}, many=True
+        )
+    )
+    def get(self, request, category_id):
+        return super().get(request, category_id=category_id)
+
+    @replica_reads()
+    def answer(self, request, category_id):
+        return services.category_brands(category_id)
 
 
 class CategoryView(PublicCachedJSONView):
