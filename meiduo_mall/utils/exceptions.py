@@ -20,6 +20,8 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from meiduo_mall.utils.front_end import names_a_file, not_found_page
+
 
 class ShopError(Exception):
     """A request the shop refuses: an HTTP status, a Chinese message shown to the shopper as it is, and
@@ -169,7 +171,7 @@ def serves_pages(request):
     """Whether the path is a page's rather than the API's: the API's paths end with a slash (or a captcha
     id), the front end's and the media's are files."""
     path = request.path_info
-    return path.startswith(tuple(settings.BROWSER_SESSION_PATHS)) or "." in path.rsplit("/", 1)[-1]
+    return path.startswith(tuple(settings.BROWSER_SESSION_PATHS)) or names_a_file(path)
 
 
 def json_response(body, status_code, headers=None):
@@ -192,7 +194,7 @@ def bad_request(request, exception):
 
 def page_not_found(request, exception):
     if serves_pages(request):
-        return defaults.page_not_found(request, exception)
+        return not_found_page(request, exception)
     return json_response({"detail": str(NotFound.default_detail)}, status.HTTP_404_NOT_FOUND)
 
 

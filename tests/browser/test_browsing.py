@@ -60,3 +60,14 @@ def test_list_pages_20_at_a_time_and_filters_by_brand_and_price(page, shelf):
     expect(page.locator(".brand-filter a.active")).to_have_text("Apple")
     expect(names).to_have_count(20)
     expect(names.first).to_have_text("苹果手机 00")
+
+
+def test_a_missing_page_shows_the_shops_404_and_its_links(page):
+    response = page.goto("/no-such-page.html")
+    assert response.status == 404
+    expect(page.locator("h1")).to_have_text("抱歉，您访问的页面不存在")
+    expect(page.locator("#site-header")).to_be_visible()
+    page.locator("#site-footer a", has_text="帮助中心").click()
+    expect(page).to_have_title("帮助中心 - 美多商城")
+    page.locator(".info-menu a", has_text="用户协议").click()
+    expect(page.locator(".info-body h1")).to_have_text("美多商城用户使用协议")

@@ -1,0 +1,2 @@
+// The footer's about page is static text; mounting it gives it the same shell behaviour as every page.
+meiduo.createApp({}).mount('#app');
