@@ -99,3 +99,17 @@ class SKUAdmin(ImageStorageErrorsAsMessages, ModelAdmin, ImportExportModelAdmin)
     search_fields = ("name", "caption")
     autocomplete_fields = ("goods", "category")
     inlines = [SKUImageInline, SKUSpecificationInline]
+
+
+@admin.register(models.BrandAlias)
+class BrandAliasAdmin(ModelAdmin):
+    list_display = ("id", "name", "brand")
+    list_select_related = ("brand",)
+    search_fields = ("name", "brand__name")
+    autocomplete_fields = ("brand",)
+
+
+@admin.register(models.SearchSynonym)
+class SearchSynonymAdmin(ModelAdmin):
+    list_display = ("id", "words", "update_time")
+    search_fields = ("words",)

@@ -160,3 +160,35 @@ class SKUSpecification(BaseModel):
 
     def __str__(self):
         return f"{self.sku}: {self.spec.name} - {self.option.value}"
+
+
+class BrandAlias(BaseModel):
+    """Another name shoppers type for a brand (苹果 for Apple, HUAWEI for 华为): search finds its goods by it."""
+
+    brand = models.ForeignKey(Brand, related_name="aliases", on_delete=models.CASCADE, verbose_name="品牌")
+    name = models.CharField(max_length=20, unique=True, verbose_name="别名")
+
+    class Meta:
+        db_table = "tb_brand_alias"
+        verbose_name = "品牌别名"
+        verbose_name_plural = verbose_name
+
+    def __str__(self):
+        return f"{self.name} → {self.brand.name}"
+
+
+class SearchSynonym(BaseModel):
+    """Words a search treats as one (手机, 电话): a query with any of them finds goods named with any other."""
+
+    words = models.CharField(max_length=200, verbose_name="同义词", help_text="用逗号分隔，例如：手机,电话,移动电话")
+
+    class Meta:
+        db_table = "tb_search_synonym"
+        verbose_name = "搜索同义词"
+        verbose_name_plural = verbose_name
+
+    def __str__(self):
+        return self.words
+
+    def word_list(self):
+        return [word.strip() for word in self.words.replace("，", ",").split(",") if word.strip()]

@@ -19,4 +19,6 @@ class SKUIndex(indexes.SearchIndex, indexes.Indexable):
         return SKU
 
     def index_queryset(self, using=None):
-        return SKU.objects.filter(is_launched=True).select_related("category", "goods__brand")
+        return SKU.objects.filter(is_launched=True).select_related(
+            "category", "goods__brand", "goods__category1", "goods__category2"
+        )

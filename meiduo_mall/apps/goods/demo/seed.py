@@ -9,6 +9,7 @@ from django.core.files.storage import default_storage
 from django.db.models import Max
 
 from .. import models
+from ..search.terms import add_common_terms
 from ..services import bump_catalog_version
 from . import catalog
 from .images import draw_product, save_image
@@ -39,6 +40,7 @@ def seed_catalog():
         [models.Brand(name=name, first_letter=letter, logo="") for name, letter in catalog.BRANDS]
     )
     brands = {brand.name: brand for brand in brands}
+    add_common_terms(models.Brand, models.BrandAlias, models.SearchSynonym)
     rng = random.Random(20261123)
     sku_ids = []
     for spu in catalog.GOODS:

@@ -2,7 +2,8 @@ from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from haystack.signals import BaseSignalProcessor
 
-from ..models import SKU
+from ..models import SKU, Brand, BrandAlias, SearchSynonym
+from .services import forget_terms
 
 
 class SKUSearchSignalProcessor(BaseSignalProcessor):
@@ -36,3 +37,10 @@ class SKUSearchSignalProcessor(BaseSignalProcessor):
 
     def handle_delete(self, sender, instance, **kwargs):
         transaction.on_commit(lambda: self.sku_index().remove_object(instance), robust=True)
+
+
+# Aliases and synonyms are read through a cache (services.search_terms): a change in the back office is
+# asked for by the next search.
+for model in (BrandAlias, SearchSynonym, Brand):
+    post_save.connect(forget_terms, sender=model, dispatch_uid=f"search-terms-{model.__name__}")
+    post_delete.connect(forget_terms, sender=model, dispatch_uid=f"search-terms-{model.__name__}")

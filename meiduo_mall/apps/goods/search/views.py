@@ -2,9 +2,9 @@ from decimal import Decimal
 
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from haystack import connections
-from haystack.inputs import AutoQuery
 from haystack.query import SearchQuerySet
 from rest_framework import serializers
+from rest_framework.exceptions import NotFound
 from rest_framework.views import APIView
 
 from meiduo_mall.utils.exceptions import ShopError
@@ -12,6 +12,7 @@ from meiduo_mall.utils.pagination import StandardResultsSetPagination
 from meiduo_mall.utils.schema import MESSAGE, SHOP_ERROR
 
 from ..models import SKU
+from .services import ShopperQuery
 
 # Loads the configured engine's module now, when the URL table is imported (before uwsgi forks its workers):
 # the embedded engine loads jieba's dictionary at import, once for every worker.
@@ -115,7 +116,16 @@ class SKUSearchView(APIView):
             raise ShopError("请输入搜索关键字")
         if len(text) > MAX_QUERY_LENGTH:
             raise ShopError(f"搜索关键字不能超过{MAX_QUERY_LENGTH}个字")
-        results = SearchQuerySet().models(SKU).filter(content=AutoQuery(text))
         paginator = self.pagination_class()
-        page = paginator.paginate_queryset(results, request, view=self)
+        results = SearchQuerySet().models(SKU).filter(content=ShopperQuery(text))
+        try:
+            page = paginator.paginate_queryset(results, request, view=self)
+        except NotFound:
+            if results.count():  # answered by the page's own query
+                raise
+            page = []
+        if not page and not results.count():
+            # Not one SKU has every word: those with some of them, the most words first (the engine's score).
+            results = SearchQuerySet().models(SKU).filter(content=ShopperQuery(text, any_word=True))
+            page = paginator.paginate_queryset(results, request, view=self)
         return paginator.get_paginated_response([search_hit(result) for result in page])

@@ -34,6 +34,7 @@ from haystack.models import SearchResult
 from haystack.utils import get_identifier, get_model_ct
 
 from meiduo_mall.apps.goods.exceptions import SearchUnavailable
+from meiduo_mall.apps.goods.search.services import ShopperQuery, normal_terms
 
 # Loaded here, at import, so that a uwsgi master that imports the URL table loads the dictionary once for all
 # of its workers instead of each worker on its first search.
@@ -51,7 +52,12 @@ WORD_CHARACTER = re.compile(r"[^\W_]")
 
 @functools.lru_cache(maxsize=200_000)
 def chunk_words(chunk):
-    return " ".join(word.lower() for word in jieba.cut_for_search(chunk) if WORD_CHARACTER.search(word))
+    return " ".join(
+        term
+        for word in jieba.cut_for_search(chunk.upper())
+        if WORD_CHARACTER.search(word)
+        for term in normal_terms(word)
+    )
 
 
 def index_words(text):
@@ -266,6 +272,8 @@ class TantivySearchQuery(BaseSearchQuery):
         if filter_type not in ("content", "contains", "exact", "in"):
             raise ValueError(f"the tantivy backend does not filter with {filter_type!r}")
         self.backend.ensure_setup()
+        if isinstance(value, ShopperQuery):
+            return self.shopper_fragment(field, value)
         if isinstance(value, BaseInput):
             value = value.query_string
         values = value if filter_type == "in" else [value]
@@ -279,6 +287,20 @@ class TantivySearchQuery(BaseSearchQuery):
             terms = ["_"]
         joiner = " OR " if filter_type == "in" else " AND "
         return "(" + joiner.join(f'{field_name}:"{term}"' for term in terms) + ")"
+
+    def shopper_fragment(self, field, value):
+        """Every word typed (any word, for the fallback) as one of its alternatives, each alternative's terms all
+        required: (apple OR 苹果) AND (手机 OR 电话 OR (移动 AND 电话))."""
+        field_name = self.backend.content_field_name if field == "content" else field
+
+        def alternative(terms):
+            return "(" + " AND ".join(f'{field_name}:"{term}"' for term in terms) + ")"
+
+        groups = ["(" + " OR ".join(map(alternative, group)) + ")" for group in value.groups()]
+        if not groups:
+            # Nothing that can be a word (punctuation only): a term that no document holds.
+            groups = [f'{field_name}:"_"']
+        return "(" + (" OR " if value.any_word else " AND ").join(groups) + ")"
 
 
 class TantivyEngine(BaseEngine):

@@ -1,0 +1,70 @@
+import pytest
+from haystack import connections
+
+from meiduo_mall.apps.goods.demo.seed import seed_catalog
+from meiduo_mall.apps.goods.models import SKU, Brand, BrandAlias, SearchSynonym
+from meiduo_mall.apps.goods.search import quality
+from meiduo_mall.apps.goods.search.services import expand, normal_terms, one_edit_apart
+from meiduo_mall.apps.goods.tests.fixtures import sku_in_general_store
+
+
+@pytest.fixture
+def search_index(db):
+    backend = connections["default"].get_backend()
+    backend.clear()
+    yield backend
+    backend.clear()
+
+
+def index_all(backend):
+    index = connections["default"].get_unified_index().get_index(SKU)
+    backend.update(index, index.index_queryset())
+
+
+def found(api_client, text):
+    return [hit["name"] for hit in api_client.get("/skus/search/", {"text": text, "page_size": 20}).json()["results"]]
+
+
+@pytest.mark.django_db
+def test_shopper_queries_over_the_demo_catalog_reach_recall_and_precision_at_10_of_0_9(api_client, search_index):
+    seed_catalog()
+    index_all(search_index)
+
+    figures, recall, precision = quality.evaluate(api_client)
+
+    assert len(figures) >= 40
+    assert recall >= 0.9 and precision >= 0.9, quality.report(figures, recall, precision)
+
+
+def test_sizes_and_glued_models_are_cut_the_same_way_in_the_index_and_the_query():
+    assert normal_terms("64GB") == normal_terms("64g") == ["64g"]
+    assert normal_terms("Mate30") == ["mate", "30"]
+    assert normal_terms("手机") == ["手机"]
+    assert one_edit_apart("iphnoe", "iphone") and one_edit_apart("macbok", "macbook")
+    assert not one_edit_apart("ipad", "iphone")
+
+
+@pytest.mark.django_db
+def test_an_alias_and_a_synonym_added_in_the_back_office_reach_the_next_search(api_client, search_index):
+    sku = sku_in_general_store(name="三星 Galaxy 智能手机")
+    sku_in_general_store(name="不锈钢保温杯")
+    index_all(search_index)
+    assert found(api_client, "Samsung") == []
+
+    brand = Brand.objects.create(name="三星", first_letter="S", logo="")
+    BrandAlias.objects.create(brand=brand, name="Samsung")
+    SearchSynonym.objects.create(words="手机,大哥大")
+
+    assert found(api_client, "samsung") == [sku.name]
+    assert found(api_client, "大哥大") == [sku.name]
+    assert expand("samsung") == [[["samsung"], ["三星"]]]
+
+
+@pytest.mark.django_db
+def test_when_no_sku_has_every_word_those_with_the_most_words_come_first(api_client, search_index):
+    both = sku_in_general_store(name="纯棉 儿童 睡衣")
+    one = sku_in_general_store(name="纯棉 毛巾")
+    index_all(search_index)
+
+    assert found(api_client, "纯棉 儿童 月球车") == [both.name, one.name]
+    assert found(api_client, "纯棉 儿童") == [both.name]
