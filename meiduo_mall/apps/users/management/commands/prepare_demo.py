@@ -1,13 +1,25 @@
 from django.core.management import BaseCommand, call_command
 
+from meiduo_mall.apps.users.address_services import create_address
 from meiduo_mall.apps.users.models import User
 
 # Steps of the embedded demo after `migrate`; each one is idempotent and quick when done.
 DEMO_STEPS = [("load_areas", {}), ("seed_demo", {}), ("build_search_index", {}), ("generate_index_html", {})]
+# The demo shopper's saved address, so that the first checkout goes through. Area ids are the national
+# codes (北京市, 北京市, 东城区), loaded by load_areas.
+DEMO_ADDRESS = {
+    "title": "家",
+    "receiver": "张三",
+    "province_id": 110000,
+    "city_id": 110100,
+    "district_id": 110101,
+    "place": "东华门街道1号",
+    "mobile": "13800000000",
+}
 
 
 class Command(BaseCommand):
-    help = "Prepare the embedded demo: the demo shopper (also staff, for /admin/) and demo data."
+    help = "Prepare the embedded demo: the demo shopper (also staff, for /admin/) with an address, and demo data."
 
     def add_arguments(self, parser):
         parser.add_argument("--username", default="demo")
@@ -24,3 +36,7 @@ class Command(BaseCommand):
         user.save()
         for command, kwargs in DEMO_STEPS:
             call_command(command, **kwargs)
+        # A shopper who deleted every address keeps it that way until the next fresh demo: only a
+        # member with no address at all gets one.
+        if not user.addresses.exists():
+            create_address(user, **DEMO_ADDRESS)
