@@ -68,3 +68,12 @@ def test_when_no_sku_has_every_word_those_with_the_most_words_come_first(api_cli
 
     assert found(api_client, "纯棉 儿童 月球车") == [both.name, one.name]
     assert found(api_client, "纯棉 儿童") == [both.name]
+
+
+@pytest.mark.django_db
+def test_equally_relevant_hits_come_the_best_selling_first(api_client, search_index):
+    for sales in (5, 500, 50):
+        sku_in_general_store(name=f"纯棉毛巾 销量{sales}", sales=sales)
+    index_all(search_index)
+
+    assert found(api_client, "毛巾") == ["纯棉毛巾 销量500", "纯棉毛巾 销量50", "纯棉毛巾 销量5"]

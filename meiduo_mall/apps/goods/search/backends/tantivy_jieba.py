@@ -46,6 +46,9 @@ STORED_FIELD = "_stored"
 WRITER_HEAP_BYTES = 64 * 1024 * 1024
 REBUILD_HEAP_BYTES = 256 * 1024 * 1024
 WRITER_WAIT_SECONDS = 10
+# Hits within this many of the best are ordered by relevance (scores equal to 0.1), then by sales; deeper pages
+# keep the engine's order, the same set of hits either way.
+RANKED_BY_SALES = 100
 # A word that has neither a letter nor a digit (punctuation, spaces) is never indexed nor asked for.
 WORD_CHARACTER = re.compile(r"[^\W_]")
 
@@ -249,8 +252,20 @@ class TantivySearchBackend(BaseSearchBackend):
             total = max(searcher.num_docs, 1)
             offset = min(start_offset, total)
             limit = max((total if end_offset is None else min(end_offset, total)) - offset, 1)
-            found = searcher.search(tantivy.Query.boolean_query(clauses), limit=limit, offset=offset, count=True)
-            results = [self.search_result(searcher.doc(address), score, result_class) for score, address in found.hits]
+            query = tantivy.Query.boolean_query(clauses)
+            if offset + limit <= RANKED_BY_SALES:
+                # The first pages: the best hits, equally relevant ones the best-selling first.
+                found = searcher.search(query, limit=min(RANKED_BY_SALES, total), count=True)
+                ranked = [
+                    self.search_result(searcher.doc(address), score, result_class) for score, address in found.hits
+                ]
+                ranked.sort(key=lambda result: (-round(result.score, 1), -int(getattr(result, "sales", 0) or 0)))
+                results = ranked[offset : offset + limit]
+            else:
+                found = searcher.search(query, limit=limit, offset=offset, count=True)
+                results = [
+                    self.search_result(searcher.doc(address), score, result_class) for score, address in found.hits
+                ]
         except (OSError, ValueError) as exc:
             raise SearchUnavailable(f"tantivy index {self.path!r}: {exc}") from exc
         return {"results": results, "hits": found.count, "facets": {}, "spelling_suggestion": None}
