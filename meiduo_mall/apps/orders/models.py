@@ -46,7 +46,8 @@ class OrderInfo(BaseModel):
 
 
 class OrderGoods(BaseModel):
-    SCORE_CHOICES = ((0, "0分"), (1, "20分"), (2, "40分"), (3, "60分"), (4, "80分"), (5, "100分"))
+    # Stars, as the comment form and the detail page show them.
+    SCORE_CHOICES = ((0, "0星"), (1, "1星"), (2, "2星"), (3, "3星"), (4, "4星"), (5, "5星"))
 
     order = models.ForeignKey(OrderInfo, related_name="skus", on_delete=models.CASCADE, verbose_name="订单")
     # No constraint in the database: its check would take a shared lock on the SKU row before placement's
