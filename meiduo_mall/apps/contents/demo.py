@@ -1,5 +1,7 @@
 """The home page ads of the demo shop (`manage.py seed_demo`), linked to the demo catalog's channels and SKUs."""
 
+from django.db.models import Q
+
 from meiduo_mall.apps.goods.demo.images import draw_banner, save_image
 from meiduo_mall.apps.goods.models import SKU, GoodsChannel, SKUImage
 
@@ -45,25 +47,26 @@ NEWS = [
     "户外装备 清凉一夏",
 ]
 
-# Floor: (logo title, channels shown in the floor, tags, {tab slot: level-1 names whose SKUs fill it})
+# Floor: (logo title, channels shown in the floor, tags, {tab slot: level-1 or level-2 category names whose
+# SKUs fill it}); each floor shows only goods of its own categories.
 FLOORS = {
     "1f": (
         "手机通讯",
         ["手机", "运营商", "数码"],
         ["华为", "小米", "Apple", "荣耀"],
-        {"ssxp": ["手机"], "cxdj": ["手机"], "sjpj": ["手机"]},
+        {"ssxp": ["手机通讯"], "cxdj": ["手机通讯"], "sjpj": ["手机配件", "影音娱乐"]},
     ),
     "2f": (
         "电脑数码",
         ["电脑", "办公", "数码"],
         ["笔记本", "显示器", "鼠标"],
-        {"cxdj": ["电脑"], "jjhg": ["电脑", "手机"]},
+        {"cxdj": ["电脑", "数码"], "jjhg": ["电脑整机", "外设产品"]},
     ),
     "3f": (
         "家居家装",
         ["家用电器", "家居", "厨具"],
         ["冰箱", "电饭煲", "炒锅"],
-        {"shyp": ["家用电器", "男装", "女装"], "cfyp": ["家用电器", "厨具"]},
+        {"shyp": ["大家电", "生活电器", "家居"], "cfyp": ["厨房小电", "厨具"]},
     ),
 }
 
@@ -99,12 +102,21 @@ def seed_home_contents():
     Content.objects.bulk_create(contents)
 
 
-def floor_items(slot, cat1_names):
-    """The eight best sellers of those level-1 categories, as the slot's ads."""
-    skus = SKU.objects.filter(goods__category1__name__in=cat1_names).select_related("goods").order_by("-sales")
-    items = []
-    for sequence, sku in enumerate(skus[:8], start=1):
+def floor_items(slot, category_names):
+    """Eight SKUs of those categories, one per picture (SKUs that differ only in size look alike), as the
+    slot's ads: the cheapest in the 畅想低价 (low prices) tabs, the best sellers in the others."""
+    ordering = ("price", "id") if slot.key.endswith("_cxdj") else ("-sales", "id")
+    skus = (
+        SKU.objects.filter(Q(goods__category1__name__in=category_names) | Q(goods__category2__name__in=category_names))
+        .select_related("goods")
+        .order_by(*ordering)
+    )
+    items, pictures = [], set()
+    for sku in skus:
         image = SKUImage.objects.filter(sku=sku).order_by("id").values_list("image", flat=True).first()
+        if image in pictures:
+            continue
+        pictures.add(image)
         items.append(
             Content(
                 category=slot,
@@ -112,7 +124,9 @@ def floor_items(slot, cat1_names):
                 url=f"/goods/{sku.id}.html",
                 image=image,
                 text=f"¥{sku.price}",
-                sequence=sequence,
+                sequence=len(items) + 1,
             )
         )
+        if len(items) == 8:
+            break
     return items

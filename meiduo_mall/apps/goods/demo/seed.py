@@ -12,6 +12,7 @@ from .. import models
 from ..search.terms import add_common_terms
 from ..services import bump_catalog_version
 from . import catalog
+from .icons import icon_for
 from .images import draw_product, save_image
 
 BULK_CAPTION = "批量生成的测试商品"
@@ -95,7 +96,7 @@ def seed_goods(spu, categories, brands, rng):
         values = [option.value for option in combination]
         step = sum(i * 0.12 for i, _ in enumerate(values)) + index * 0.03
         price = Decimal(round(base_price * (1 + step))).quantize(Decimal("0.00"))
-        pictures = product_pictures(goods, values[0])
+        pictures = product_pictures(goods, values[0], icon_for(cat3.name, cat2.name, cat1.name))
         sku = models.SKU.objects.bulk_create(
             [
                 models.SKU(
@@ -124,12 +125,12 @@ def seed_goods(spu, categories, brands, rng):
     return sku_ids
 
 
-def product_pictures(goods, variant):
-    """Four views of the SPU in one variant (shared by the SKUs that look the same)."""
+def product_pictures(goods, variant, icon):
+    """Four views of the SPU in one variant (shared by the SKUs that look the same), drawn as `icon`."""
     return [
         save_image(
             f"skus/goods{goods.id}-{hashlib.md5(variant.encode()).hexdigest()[:8]}-{view}.jpg",
-            draw_product(goods.name, variant, view),
+            draw_product(goods.name, variant, view, icon),
         )
         for view in range(4)
     ]
