@@ -23,14 +23,15 @@
     },
     computed: {
       totalPages: function () { return Math.ceil(this.count / PAGE_SIZE); },
-      // A level named like one above it (手机 > 手机通讯 > 手机) is shown once, at the top.
+      // A name is shown once, at its lowest level (手机 > 手机通讯 > 手机 reads 手机通讯 > 手机), as on the
+      // detail page: the category the page lists always ends the trail.
       crumbs: function () {
         var levels = [];
         if (this.cat1) levels.push({ name: this.cat1.category.name, url: this.cat1.url });
         if (this.cat2) levels.push({ name: this.cat2.name, url: this.cat1.url });
         if (this.cat3) levels.push({ name: this.cat3.name, url: '' });
         return levels.filter(function (level, index) {
-          return !levels.slice(0, index).some(function (above) { return above.name === level.name; });
+          return !levels.slice(index + 1).some(function (below) { return below.name === level.name; });
         });
       }
     },
