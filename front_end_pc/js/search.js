@@ -9,8 +9,6 @@ meiduo.createApp({
     pages: function () { return Math.ceil(this.count / PAGE_SIZE); }
   },
   mounted: function () {
-    var input = document.querySelector('#site-header .search input');
-    if (input) input.value = this.query;
     if (this.query) this.load();
   },
   methods: {

@@ -56,3 +56,24 @@ def test_a_long_result_list_shows_five_page_numbers_around_the_current_page(page
     page.click("#app .pager >> text=7")
     expect(page.locator(".sku-card")).to_have_count(4)
     expect(page.locator("#app .pager a, #app .pager span")).to_have_text(["上一页", "3", "4", "5", "6", "7"])
+
+
+@pytest.mark.django_db(transaction=True)
+def test_searching_苹果_finds_the_apple_goods_and_keeps_the_query_in_the_box(page, search_index):
+    from meiduo_mall.apps.goods.demo.seed import seed_catalog
+    from meiduo_mall.apps.goods.models import SKU
+
+    seed_catalog()
+    index = connections["default"].get_unified_index().get_index(SKU)
+    search_index.update(index, index.index_queryset())
+
+    page.goto("/search.html")
+    page.fill("#site-header .search input", "苹果")
+    expect(page.locator("#site-header .search-suggest")).to_contain_text("Apple iPhone 8 Plus")
+    page.click("#site-header .search button")
+
+    page.wait_for_selector(".sku-card")
+    names = page.locator(".sku-card a.name").all_inner_texts()
+    assert names and all(name.startswith("Apple") for name in names)
+    assert "共 13 件商品" in page.inner_text(".search-summary")
+    expect(page.locator("#site-header .search input")).to_have_value("苹果")

@@ -9,4 +9,5 @@ urlpatterns = [
     path("categories/<int:category_id>/brands/", views.CategoryBrandsView.as_view(), name="category-brands"),
     path("categories/<int:category_id>/hotskus/", views.CategoryHotSKUsView.as_view(), name="category-hotskus"),
     path("skus/search/", search_views.SKUSearchView.as_view(), name="sku-search"),
+    path("skus/search/suggest/", search_views.SKUSearchSuggestView.as_view(), name="sku-search-suggest"),
 ]

@@ -143,3 +143,45 @@ class ShopperQuery(BaseInput):
         vocabulary = set(search_terms()["vocabulary"])
         text = LATIN_WORDS.sub(lambda latin: corrected(latin.group(), vocabulary), self.query_string.lower())
         return (" OR " if self.any_word else " ").join(query_obj.clean(word) for word in text.split())
+
+
+SUGGEST_CACHE_SECONDS = 60
+SUGGEST_NAMES = 8
+SUGGEST_CATEGORIES = 4
+SUGGEST_HITS = 50
+
+
+def suggestions(text):
+    """What the header box offers for `text`: the best-selling goods names and level-3 categories whose
+    SKUs the search finds (aliases and synonyms included), then those whose name holds the text as typed
+    so far ("华" before "华为"). Cached a minute per text."""
+    key = "goods:search:suggest:" + text.lower()
+    return cache.get_or_set(key, lambda: find_suggestions(text), SUGGEST_CACHE_SECONDS)
+
+
+def find_suggestions(text):
+    from haystack.query import SearchQuerySet
+
+    from ..models import SKU, GoodsCategory
+
+    hit_ids = [
+        int(result.pk) for result in SearchQuerySet().models(SKU).filter(content=ShopperQuery(text))[:SUGGEST_HITS]
+    ]
+    found = SKU.objects.filter(id__in=hit_ids, is_launched=True).select_related("goods", "category")
+    goods = sorted({sku.goods for sku in found}, key=lambda item: -item.sales)
+    categories = {sku.category for sku in found}
+    if len(goods) < SUGGEST_NAMES:
+        goods += [
+            item
+            for item in Goods.objects.filter(name__icontains=text, skus__is_launched=True)
+            .distinct()
+            .order_by("-sales")[:SUGGEST_NAMES]
+            if item not in goods
+        ]
+    if len(categories) < SUGGEST_CATEGORIES:
+        categories |= set(
+            GoodsCategory.objects.filter(name__icontains=text, parent__parent__isnull=False)[:SUGGEST_CATEGORIES]
+        )
+    names = list(dict.fromkeys(item.name for item in goods))[:SUGGEST_NAMES]
+    shown = sorted(categories, key=lambda category: category.id)[:SUGGEST_CATEGORIES]
+    return {"names": names, "categories": [{"id": category.id, "name": category.name} for category in shown]}

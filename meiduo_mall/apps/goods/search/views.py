@@ -5,6 +5,7 @@ from haystack import connections
 from haystack.query import SearchQuerySet
 from rest_framework import serializers
 from rest_framework.exceptions import NotFound
+from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from meiduo_mall.utils.exceptions import ShopError
@@ -12,7 +13,7 @@ from meiduo_mall.utils.pagination import StandardResultsSetPagination
 from meiduo_mall.utils.schema import MESSAGE, SHOP_ERROR
 
 from ..models import SKU
-from .services import ShopperQuery
+from .services import ShopperQuery, suggestions
 
 # Loads the configured engine's module now, when the URL table is imported (before uwsgi forks its workers):
 # the embedded engine loads jieba's dictionary at import, once for every worker.
@@ -129,3 +130,33 @@ class SKUSearchView(APIView):
             results = SearchQuerySet().models(SKU).filter(content=ShopperQuery(text, any_word=True))
             page = paginator.paginate_queryset(results, request, view=self)
         return paginator.get_paginated_response([search_hit(result) for result in page])
+
+
+class SKUSearchSuggestView(APIView):
+    """GET /skus/search/suggest/?text= — what the header's search box offers while the shopper types."""
+
+    @extend_schema(
+        parameters=[OpenApiParameter("text", str, description="已输入的搜索关键字")],
+        responses={
+            200: inline_serializer(
+                "SearchSuggestions",
+                {
+                    "names": serializers.ListField(child=serializers.CharField()),
+                    "categories": inline_serializer(
+                        "SuggestedCategory",
+                        {"id": serializers.IntegerField(), "name": serializers.CharField()},
+                        many=True,
+                    ),
+                },
+            ),
+            400: SHOP_ERROR,
+            503: MESSAGE,
+        },
+    )
+    def get(self, request):
+        text = request.query_params.get("text", "").strip()
+        if len(text) > MAX_QUERY_LENGTH:
+            raise ShopError(f"搜索关键字不能超过{MAX_QUERY_LENGTH}个字")
+        if not text:
+            return Response({"names": [], "categories": []})
+        return Response(suggestions(text))

@@ -77,3 +77,19 @@ def test_equally_relevant_hits_come_the_best_selling_first(api_client, search_in
     index_all(search_index)
 
     assert found(api_client, "毛巾") == ["纯棉毛巾 销量500", "纯棉毛巾 销量50", "纯棉毛巾 销量5"]
+
+
+@pytest.mark.django_db
+def test_suggestions_offer_the_goods_and_categories_found_by_an_alias_or_a_beginning(api_client, search_index):
+    seed_catalog()
+    index_all(search_index)
+
+    by_alias = api_client.get("/skus/search/suggest/", {"text": "苹果"}).json()
+    assert set(by_alias["names"]) == {"Apple iPhone 8 Plus", "Apple MacBook Pro 13"}
+    assert {category["name"] for category in by_alias["categories"]} >= {"手机", "笔记本"}
+
+    typing = api_client.get("/skus/search/suggest/", {"text": "华"}).json()
+    assert typing["names"] and all(name.startswith("华为") for name in typing["names"])
+
+    assert api_client.get("/skus/search/suggest/", {"text": ""}).json() == {"names": [], "categories": []}
+    assert api_client.get("/skus/search/suggest/", {"text": "长" * 51}).status_code == 400
