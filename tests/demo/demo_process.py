@@ -31,6 +31,14 @@ def children_of(pid):
     return found
 
 
+def descendants(pid):
+    """Children, their children and so on: the worker's pool processes too."""
+    found = []
+    for child in children_of(pid):
+        found += [child, *descendants(child)]
+    return found
+
+
 def alive(pid):
     try:
         os.kill(pid, 0)
@@ -59,10 +67,13 @@ class Demo:
             **environment,
         }
         self.process = None
+        self.log_start = 0
 
     def start(self):
         self.var_dir.mkdir(parents=True, exist_ok=True)
         (self.var_dir / "html").mkdir(exist_ok=True)
+        # A restart appends to the same log: readiness is read from what this run wrote.
+        self.log_start = self.log_path.stat().st_size if self.log_path.exists() else 0
         with open(self.log_path, "ab") as log:
             self.process = subprocess.Popen(
                 [sys.executable, "scripts/run_demo.py"], cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT
@@ -71,7 +82,8 @@ class Demo:
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 raise AssertionError(f"the demo ended with {self.process.returncode}:\n{self.log()[-4000:]}")
-            if "celery@" in self.log() and " ready." in self.log():
+            this_run = self.log_path.read_bytes()[self.log_start :].decode(errors="replace")
+            if "celery@" in this_run and " ready." in this_run:
                 try:
                     if requests.get(f"{self.url}/health/ready/", timeout=5).status_code == 200:
                         return self
@@ -93,7 +105,7 @@ class Demo:
         return children
 
     def log(self):
-        return self.log_path.read_text(errors="replace")
+        return self.log_path.read_bytes().decode(errors="replace")
 
     def wait_for_log(self, pattern, seconds):
         deadline = time.monotonic() + seconds
