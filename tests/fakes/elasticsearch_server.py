@@ -7,9 +7,11 @@ tokenizer or filter it does not know: the built-in ones and IK's `ik_max_word` a
 nothing else unless the index's analysis settings define it. Documents become searchable on _refresh.
 
 Matching is simplified and stated here so tests do not over-trust it: a keyword field matches its exact
-value; a text field analyzed by IK matches a term it contains (IK finds dictionary words, so containment
-is the closest stand-in without IK's dictionary); a text field with any other analyzer is cut like the
-standard tokenizer (Latin words, single CJK characters) and matches when the term's tokens are there.
+value; a text field analyzed by IK (or by a custom analyzer on an IK tokenizer) matches a term it contains
+(IK finds dictionary words, so containment is the closest stand-in without IK's dictionary), or any word of
+the term's "a, b, c" rules in the analyzer's `synonym`/`synonym_graph` filters; a text field with any other
+analyzer is cut like the standard tokenizer (Latin words, single CJK characters) and matches when the
+term's tokens are there.
 Every request is kept in `requests`; every search in `searches`, with the analyzer Elasticsearch would
 apply to each queried field (the query's own, else the mapping's search_analyzer, else its analyzer).
 """
@@ -70,6 +72,7 @@ BUILTIN_FILTERS = {
     "cjk_width",
     "cjk_bigram",
     "synonym",
+    "synonym_graph",
     "shingle",
     "length",
     "reverse",
@@ -152,6 +155,24 @@ class Index:
                         "illegal_argument_exception",
                         f"Custom Analyzer [{name}] failed to find filter under name [{filter_name}]",
                     )
+
+    def is_ik(self, name):
+        """IK's own analyzers, and custom ones on IK's tokenizers."""
+        custom = self.analysis.get("analyzer", {}).get(name, {})
+        return name in IK_ANALYZERS or custom.get("tokenizer") in IK_ANALYZERS
+
+    def synonyms(self, analyzer, word):
+        """`word` and, through the analyzer's synonym filters ("a, b, c" rules), every word of its rules."""
+        words = {word}
+        filters = self.analysis.get("filter", {})
+        for filter_name in as_list(self.analysis.get("analyzer", {}).get(analyzer, {}).get("filter")):
+            definition = filters.get(filter_name, {})
+            if definition.get("type") in ("synonym", "synonym_graph"):
+                for rule in definition.get("synonyms", []):
+                    group = {part.strip().lower() for part in rule.split(",")}
+                    if word in group:
+                        words |= group
+        return words
 
     def analyzer_exists(self, name):
         return name in BUILTIN_ANALYZERS or name in IK_ANALYZERS or name in self.analysis.get("analyzer", {})
@@ -577,10 +598,11 @@ class FakeElasticsearch(LoopbackHTTPServer):
         return False
 
     def text_matches(self, index, field, text, analyzer, source, phrase):
+        wanted_words = index.synonyms(analyzer, text.lower())
         for value in as_list(source.get(field)):
             value = str(value).lower()
-            if analyzer in IK_ANALYZERS or phrase:
-                if text.lower() in value:
+            if index.is_ik(analyzer) or phrase:
+                if any(word in value for word in wanted_words):
                     return True
             else:
                 tokens = set(STANDARD_TOKEN.findall(value))

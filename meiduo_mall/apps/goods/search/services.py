@@ -54,16 +54,25 @@ def terms_of(text):
     return [term for word in words_of(text) for term in normal_terms(word)]
 
 
-def load_terms():
-    """{word: every word meaning the same} from the synonyms and the brand aliases, and the catalog's
-    Latin vocabulary (for typos)."""
+def synonym_groups():
+    """Every list of words that mean the same: each synonym, and each brand with its aliases."""
     groups = [synonym.word_list() for synonym in SearchSynonym.objects.all()]
     brands = {}
     for alias in BrandAlias.objects.select_related("brand"):
         brands.setdefault(alias.brand.name, [alias.brand.name]).append(alias.name)
-    groups += brands.values()
+    return [group for group in [*groups, *brands.values()] if len(group) > 1]
+
+
+def synonym_rules():
+    """The same lists as Elasticsearch's synonym filter reads them ("手机, 电话, 移动电话")."""
+    return [", ".join(group) for group in synonym_groups()]
+
+
+def load_terms():
+    """{word: every word meaning the same} from the synonyms and the brand aliases, and the catalog's
+    Latin vocabulary (for typos)."""
     same = {}
-    for group in groups:
+    for group in synonym_groups():
         for word in group:
             same.setdefault(word.lower(), set()).update(other.lower() for other in group)
     vocabulary = {

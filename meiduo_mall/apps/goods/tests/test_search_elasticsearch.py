@@ -19,14 +19,14 @@ from elasticsearch import Elasticsearch
 from elasticsearch.exceptions import RequestError
 from haystack import connections
 
-from meiduo_mall.apps.goods.models import SKU
+from meiduo_mall.apps.goods.models import SKU, Brand, BrandAlias, SearchSynonym
 from meiduo_mall.apps.goods.tests.fixtures import only_hit, sku_in_general_store
 from tests.fakes.elasticsearch_server import FakeElasticsearch, unused_url
 
 ENGINE = "meiduo_mall.apps.goods.search.backends.elasticsearch_ik.IKElasticsearchEngine"
 STOCK_ENGINE = "haystack.backends.elasticsearch7_backend.Elasticsearch7SearchEngine"
 INDEX = "meiduo"
-IK_TEXT = {"type": "text", "analyzer": "ik_max_word", "search_analyzer": "ik_smart"}
+IK_TEXT = {"type": "text", "analyzer": "ik_max_word", "search_analyzer": "ik_smart_synonyms"}
 ROOT = Path(__file__).resolve().parents[4]
 
 
@@ -115,7 +115,7 @@ def test_a_search_asks_the_text_field_analyzed_by_ik_smart(api_client, on_es):
     assert query["must"]["query_string"]["default_field"] == "text"
     assert query["must"]["query_string"]["default_operator"] == "AND"
     assert query["filter"] == {"terms": {"django_ct": ["goods.sku"]}}
-    assert last["analyzers"] == {"text": "ik_smart"}
+    assert last["analyzers"] == {"text": "ik_smart_synonyms"}
 
 
 @pytest.mark.django_db
@@ -129,7 +129,29 @@ def test_every_word_typed_must_be_found(api_client, on_es):
     assert [hit["id"] for hit in body["results"]] == [phone.id]
     query_string = on_es.searches[-1]["body"]["query"]["bool"]["must"]["query_string"]
     assert (query_string["query"], query_string["default_operator"]) == ("(华为 手机)", "AND")
-    assert on_es.searches[-1]["analyzers"] == {"text": "ik_smart"}
+    assert on_es.searches[-1]["analyzers"] == {"text": "ik_smart_synonyms"}
+
+
+@pytest.mark.django_db
+def test_brand_aliases_and_synonyms_reach_the_cluster_as_an_ik_synonym_filter(api_client, on_es):
+    apple = Brand.objects.create(name="Apple", first_letter="A", logo="")
+    BrandAlias.objects.create(brand=apple, name="苹果")
+    SearchSynonym.objects.create(words="手机,电话")
+    phone = sku_in_general_store(name="Apple iPhone 15 智能手机")
+    call_command("build_search_index", rebuild=True, verbosity=0)
+
+    (creation,) = on_es.bodies("PUT", f"/{INDEX}")
+    analysis = creation["settings"]["analysis"]
+    assert analysis["analyzer"]["ik_smart_synonyms"] == {
+        "type": "custom",
+        "tokenizer": "ik_smart",
+        "filter": ["lowercase", "meiduo_synonyms"],
+    }
+    rules = analysis["filter"]["meiduo_synonyms"]
+    assert rules["type"] == "synonym_graph" and {"手机, 电话", "Apple, 苹果"} <= set(rules["synonyms"])
+    assert [hit["id"] for hit in search(api_client, "苹果 电话").json()["results"]] == [phone.id]
+    # No SKU has every word: those with any of them.
+    assert [hit["id"] for hit in search(api_client, "苹果 月球车").json()["results"]] == [phone.id]
 
 
 @pytest.mark.django_db
@@ -253,7 +275,10 @@ def test_the_stand_in_refuses_analyzers_elasticsearch_does_not_have(fake_es):
     assert refused.value.error == "mapper_parsing_exception"
     assert "smartcn" not in fake_es.indices
 
-    client.indices.create(index="ik", mappings={"properties": {"t": IK_TEXT}})
+    client.indices.create(
+        index="ik",
+        mappings={"properties": {"t": {"type": "text", "analyzer": "ik_max_word", "search_analyzer": "ik_smart"}}},
+    )
     client.indices.create(
         index="custom",
         settings={"analysis": {"analyzer": {"names": {"type": "custom", "tokenizer": "ik_smart"}}}},

@@ -7,7 +7,14 @@ split of what the shopper typed), so a query asks for whole words of a name.
 
 The engine needs the IK plugin of the cluster's exact version (`elasticsearch-plugin install`); an index
 created without it is refused by Elasticsearch ("analyzer [ik_max_word] has not been configured").
+
+A search also reads the shop's brand aliases and synonyms (back office 品牌别名, 搜索同义词): the search analyzer
+is `ik_smart` followed by a `synonym_graph` filter built from the same lists as the embedded engine's
+(goods/search/services.py), written into the index's settings when it is created. Analyzers of an open
+index cannot change, so edits reach Elasticsearch with `manage.py build_search_index --rebuild`.
 """
+
+import copy
 
 import elasticsearch
 import haystack
@@ -16,9 +23,30 @@ from haystack.backends.elasticsearch7_backend import Elasticsearch7SearchBackend
 from haystack.constants import ID
 
 from meiduo_mall.apps.goods.exceptions import SearchUnavailable
+from meiduo_mall.apps.goods.search.services import synonym_rules
 
 INDEX_ANALYZER = "ik_max_word"
-SEARCH_ANALYZER = "ik_smart"
+SEARCH_TOKENIZER = "ik_smart"
+SEARCH_ANALYZER = "ik_smart_synonyms"
+SYNONYM_FILTER = "meiduo_synonyms"
+
+
+def index_settings(default_settings):
+    """haystack's index settings plus the search analyzer: IK's coarsest cut, lowercased, with the synonyms."""
+    settings = copy.deepcopy(default_settings)
+    analysis = settings.setdefault("analysis", {})
+    # lenient: a rule IK cuts into nothing (punctuation) is skipped rather than refusing the whole index.
+    analysis.setdefault("filter", {})[SYNONYM_FILTER] = {
+        "type": "synonym_graph",
+        "synonyms": synonym_rules(),
+        "lenient": True,
+    }
+    analysis.setdefault("analyzer", {})[SEARCH_ANALYZER] = {
+        "type": "custom",
+        "tokenizer": SEARCH_TOKENIZER,
+        "filter": ["lowercase", SYNONYM_FILTER],
+    }
+    return settings
 
 
 class IKElasticsearchSearchBackend(Elasticsearch7SearchBackend):
@@ -56,7 +84,7 @@ class IKElasticsearchSearchBackend(Elasticsearch7SearchBackend):
         if not self.conn.indices.exists(index=self.index_name):
             try:
                 self.conn.indices.create(
-                    index=self.index_name, settings=self.DEFAULT_SETTINGS["settings"], mappings=mapping
+                    index=self.index_name, settings=index_settings(self.DEFAULT_SETTINGS["settings"]), mappings=mapping
                 )
             except RequestError as exc:
                 # Another process created it between our check and our request: compare mappings instead.
