@@ -66,6 +66,11 @@ def fits_the_screen(page):
 
 def screenshot(page, name, width):
     page.evaluate("window.scrollTo(0, 0)")
+    # The pictures on the screen are all there (hidden ones and those further down may load lazily).
+    page.wait_for_function(
+        "[...document.images].every(i => !i.offsetParent || i.getBoundingClientRect().top > innerHeight"
+        " || (i.complete && i.naturalWidth))"
+    )
     page.screenshot(path=SCREENS_DIR / f"screen-{name}-{width}.jpg", type="jpeg", quality=70)
 
 

@@ -49,7 +49,7 @@ NAMED_COLOURS = {
 PALETTE = [(228, 57, 60), (38, 120, 200), (46, 150, 90), (230, 140, 30), (120, 80, 170), (20, 140, 150)]
 # Part of every stored picture's name: pictures of an earlier drawing, kept in MEDIA_ROOT from an earlier demo,
 # are drawn anew rather than reused.
-DRAWING = "v2"
+DRAWING = "v3"
 SIZE = 400
 MARGIN = 16
 
@@ -145,8 +145,10 @@ def draw_banner(title, size=(720, 420)):
     draw = ImageDraw.Draw(image)
     for step in range(0, size[0], 60):
         draw.line((step, 0, step + size[1], size[1]), fill=(255, 255, 255), width=1)
-    width, height = size[0] * 3 // 4, size[1] * 3 // 4
-    face, lines = fit_text(draw, title, width, min(height, size[1] // 6), 10, 2 if size[1] > 100 else 1)
+    width = size[0] * 3 // 4
+    # A carousel banner's headline takes two lines at most; a strip (the header ad) one, at half its height.
+    tall = size[1] > 100
+    face, lines = fit_text(draw, title, width, size[1] // 6 if tall else size[1] // 2, 10, 2 if tall else 1)
     line_height = face.size * 1.3
     top = size[1] / 2 - (len(lines) - 1) * line_height / 2
     for number, line in enumerate(lines):
