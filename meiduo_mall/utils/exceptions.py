@@ -164,7 +164,8 @@ def exception_handler(exc, context):
 
 
 # Django's handlers (meiduo_mall/urls.py) for what no DRF view answers: unknown paths, an oversize form
-# body, a crash. The back office and the files of the front end keep Django's pages.
+# body, a crash. The back office and the files of the front end keep Django's pages, except that a missing
+# page or file is the shop's own 404 page.
 
 
 def serves_pages(request):
