@@ -93,3 +93,18 @@ def test_suggestions_offer_the_goods_and_categories_found_by_an_alias_or_a_begin
 
     assert api_client.get("/skus/search/suggest/", {"text": ""}).json() == {"names": [], "categories": []}
     assert api_client.get("/skus/search/suggest/", {"text": "长" * 51}).status_code == 400
+
+
+@pytest.mark.django_db
+def test_operators_add_a_synonym_and_an_alias_in_the_back_office(api_client, search_index, staff_client):
+    sku = sku_in_general_store(name="摩托罗拉 智能手机")
+    index_all(search_index)
+    brand = Brand.objects.create(name="摩托罗拉", first_letter="M", logo="")
+
+    assert staff_client.get("/admin/goods/searchsynonym/").status_code == 200
+    response = staff_client.post("/admin/goods/brandalias/add/", {"brand": brand.id, "name": "Motorola"})
+    assert response.status_code == 302
+    response = staff_client.post("/admin/goods/searchsynonym/add/", {"words": "手机，手提电话"})
+    assert response.status_code == 302
+
+    assert found(api_client, "motorola 手提电话") == [sku.name]
