@@ -5,11 +5,15 @@ The rules live here, engine-agnostic; the embedded engine expands every word int
 (elasticsearch_ik.py).
 """
 
+import hashlib
 import re
 
 from django.core.cache import cache
 from django.utils.encoding import force_str
 from haystack.inputs import BaseInput
+from redis.exceptions import RedisError
+
+from meiduo_mall.utils.redis_breaker import log_worked_around
 
 from ..models import BrandAlias, Goods, SearchSynonym
 
@@ -83,8 +87,25 @@ def load_terms():
     return {"same": {word: sorted(words) for word, words in same.items()}, "vocabulary": sorted(vocabulary)}
 
 
+def cached(key, compute, seconds):
+    """`compute()` kept in the cache for `seconds`; with Redis down, computed from the database each time
+    (search keeps nothing of its own in Redis, so it answers through an outage)."""
+    try:
+        value = cache.get(key)
+    except RedisError as exc:
+        log_worked_around("search cache unavailable, answering from the database: %r", exc)
+        return compute()
+    if value is None:
+        value = compute()
+        try:
+            cache.set(key, value, seconds)
+        except RedisError as exc:
+            log_worked_around("search cache unavailable, answer not kept: %r", exc)
+    return value
+
+
 def search_terms():
-    return cache.get_or_set(TERMS_CACHE_KEY, load_terms, TERMS_CACHE_SECONDS)
+    return cached(TERMS_CACHE_KEY, load_terms, TERMS_CACHE_SECONDS)
 
 
 def forget_terms(**kwargs):
@@ -164,8 +185,8 @@ def suggestions(text):
     """What the header box offers for `text`: the best-selling goods names and level-3 categories whose
     SKUs the search finds (aliases and synonyms included), then those whose name holds the text as typed
     so far ("华" before "华为"). Cached a minute per text."""
-    key = "goods:search:suggest:" + text.lower()
-    return cache.get_or_set(key, lambda: find_suggestions(text), SUGGEST_CACHE_SECONDS)
+    key = "goods:search:suggest:" + hashlib.sha1(text.lower().encode()).hexdigest()
+    return cached(key, lambda: find_suggestions(text), SUGGEST_CACHE_SECONDS)
 
 
 def find_suggestions(text):
