@@ -17,6 +17,8 @@ from meiduo_mall.apps.goods.models import SKU
 pytestmark = pytest.mark.django_db(transaction=True)
 
 WIDTHS = (1280, 375)
+# Further widths the home page is checked at, the window resized: a small phone's landscape, tablets, a wide screen.
+OTHER_WIDTHS = (480, 768, 1024, 1920)
 SCREENS_DIR = Path(__file__).resolve().parents[2] / "docs/images"
 
 
@@ -114,6 +116,7 @@ def check_carousel_and_ads(page):
             };
         }"""
     )
+    geometry["window"] = page.viewport_size["width"]
     assert geometry["hiddenX"] <= geometry["width"] / 8, geometry
     assert geometry["hiddenY"] <= geometry["height"] / 8, geometry
     assert abs(geometry["adShown"] / geometry["adDrawn"] - 1) < 0.05, geometry
@@ -129,6 +132,11 @@ def test_the_demo_shop_window(demo_shop, open_page, width):
     check_carousel_and_ads(page)
     fits_the_screen(page)
     screenshot(page, "home", width)
+    for other in OTHER_WIDTHS:
+        page.set_viewport_size({"width": other, "height": 900})
+        check_carousel_and_ads(page)
+        fits_the_screen(page)
+    page.set_viewport_size({"width": width, "height": 900})
 
     phone = SKU.objects.filter(category__name="手机").order_by("-sales").first()
     page.goto(f"/list.html?cat={phone.category_id}")
