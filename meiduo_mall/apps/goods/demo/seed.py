@@ -169,7 +169,7 @@ def seed_bulk_skus(wanted, report):
                     market_price=price,
                     stock=rng.randint(0, 1000),
                     sales=rng.randint(0, 100000),
-                    comments=rng.randint(0, 500),
+                    comments=0,  # no reviews behind them, so none counted
                     default_image_url=template.default_image_url,
                 )
             )
