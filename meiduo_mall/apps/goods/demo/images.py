@@ -49,7 +49,7 @@ NAMED_COLOURS = {
 PALETTE = [(228, 57, 60), (38, 120, 200), (46, 150, 90), (230, 140, 30), (120, 80, 170), (20, 140, 150)]
 # Part of every stored picture's name: pictures of an earlier drawing, kept in MEDIA_ROOT from an earlier demo,
 # are drawn anew rather than reused.
-DRAWING = "v3"
+DRAWING = "v4"
 SIZE = 400
 MARGIN = 16
 
