@@ -18,7 +18,7 @@ view's `error_shape`, the one exceptions.exception_handler writes.
 
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.plumbing import ResolvedComponent
-from drf_spectacular.utils import OpenApiResponse
+from drf_spectacular.utils import OpenApiResponse, inline_serializer
 from rest_framework import serializers
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.settings import api_settings
@@ -201,3 +201,16 @@ class ShopAutoSchema(AutoSchema):
                 response["description"] = DESCRIPTIONS.get(status_code, "")
         operation["responses"] = dict(sorted(responses.items()))
         return operation
+
+
+def page_envelope(name, results):
+    """The schema of DRF's page envelope (count, next, previous) around `results`, a serializer with many=True."""
+    return inline_serializer(
+        name,
+        {
+            "count": serializers.IntegerField(),
+            "next": serializers.URLField(allow_null=True),
+            "previous": serializers.URLField(allow_null=True),
+            "results": results,
+        },
+    )

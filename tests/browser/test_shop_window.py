@@ -1,8 +1,11 @@
 """The seeded demo shop in Chromium at a desktop's width (1280 px) and a phone's (375 px): each home floor shows its
 own categories' goods with pictures of their own, the carousel headline and the ads are not cut off, no page is
-wider than the screen; the screenshots of README's "Screens" are written here, into docs/images/."""
+wider than the screen. The screenshots of README's "Screens" are taken here: into docs/images/ when
+SHOP_SCREENS_DIR says so (`SHOP_SCREENS_DIR=docs/images`), else into the test's temp dir, so a run leaves the
+checkout as it was."""
 
 import hashlib
+import os
 import re
 from pathlib import Path
 
@@ -19,7 +22,11 @@ pytestmark = pytest.mark.django_db(transaction=True)
 WIDTHS = (1280, 375)
 # Further widths the home page is checked at, the window resized: a small phone's landscape, tablets, a wide screen.
 OTHER_WIDTHS = (480, 768, 1024, 1920)
-SCREENS_DIR = Path(__file__).resolve().parents[2] / "docs/images"
+
+
+@pytest.fixture(scope="module")
+def screens_dir(tmp_path_factory):
+    return Path(os.environ.get("SHOP_SCREENS_DIR") or tmp_path_factory.mktemp("screens"))
 
 
 @pytest.fixture
@@ -66,14 +73,14 @@ def fits_the_screen(page):
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), page.url
 
 
-def screenshot(page, name, width):
+def screenshot(page, folder, name, width):
     page.evaluate("window.scrollTo(0, 0)")
     # The pictures on the screen are all there (hidden ones and those further down may load lazily).
     page.wait_for_function(
         "[...document.images].every(i => !i.offsetParent || i.getBoundingClientRect().top > innerHeight"
         " || (i.complete && i.naturalWidth))"
     )
-    page.screenshot(path=SCREENS_DIR / f"screen-{name}-{width}.jpg", type="jpeg", quality=70)
+    page.screenshot(path=folder / f"screen-{name}-{width}.jpg", type="jpeg", quality=70)
 
 
 def check_floors(page):
@@ -123,7 +130,7 @@ def check_carousel_and_ads(page):
 
 
 @pytest.mark.parametrize("width", WIDTHS)
-def test_the_demo_shop_window(demo_shop, open_page, width):
+def test_the_demo_shop_window(demo_shop, open_page, screens_dir, width):
     page = open_page(width)
     page.goto("/index.html")
     expect(page.locator("#carousel .slide.active img")).to_be_visible()
@@ -131,7 +138,7 @@ def test_the_demo_shop_window(demo_shop, open_page, width):
     check_floors(page)
     check_carousel_and_ads(page)
     fits_the_screen(page)
-    screenshot(page, "home", width)
+    screenshot(page, screens_dir, "home", width)
     for other in OTHER_WIDTHS:
         page.set_viewport_size({"width": other, "height": 900})
         check_carousel_and_ads(page)
@@ -142,21 +149,21 @@ def test_the_demo_shop_window(demo_shop, open_page, width):
     page.goto(f"/list.html?cat={phone.category_id}")
     expect(page.locator(".sku-card").first).to_be_visible()
     fits_the_screen(page)
-    screenshot(page, "list", width)
+    screenshot(page, screens_dir, "list", width)
 
     page.goto(f"/goods/{phone.id}.html")
     expect(page.locator("h1.sku-name")).to_have_text(phone.name)
     fits_the_screen(page)
-    screenshot(page, "detail", width)
+    screenshot(page, screens_dir, "detail", width)
     page.locator(".add-cart").click()
     expect(page.locator("#site-toast")).to_have_text("已加入购物车")
 
     page.goto("/cart.html")
     expect(page.locator(".cart-line")).to_have_count(1)
     fits_the_screen(page)
-    screenshot(page, "cart", width)
+    screenshot(page, screens_dir, "cart", width)
 
     page.goto("/search.html?q=华为")
     expect(page.locator(".sku-card").first).to_be_visible()
     fits_the_screen(page)
-    screenshot(page, "search", width)
+    screenshot(page, screens_dir, "search", width)

@@ -11,7 +11,7 @@ from meiduo_mall.utils.db_router import replica_reads
 from meiduo_mall.utils.exceptions import detail_body
 from meiduo_mall.utils.pagination import StandardResultsSetPagination
 from meiduo_mall.utils.ready_json import PublicCachedJSONView
-from meiduo_mall.utils.schema import SHOP_ERROR
+from meiduo_mall.utils.schema import SHOP_ERROR, page_envelope
 
 from . import services
 from .exceptions import InvalidListFilter, PageOutOfRange
@@ -77,15 +77,7 @@ class CategorySKUListView(PublicCachedJSONView):
             OpenApiParameter("price_max", str, pattern=PRICE_PATTERN, description="highest price, not below price_min"),
         ],
         responses={
-            200: inline_serializer(
-                "SKUPage",
-                {
-                    "count": serializers.IntegerField(),
-                    "next": serializers.URLField(allow_null=True),
-                    "previous": serializers.URLField(allow_null=True),
-                    "results": SKUSerializer(many=True),
-                },
-            ),
+            200: page_envelope("SKUPage", SKUSerializer(many=True)),
             400: SHOP_ERROR,
         },
     )

@@ -10,7 +10,7 @@ from rest_framework.views import APIView
 
 from meiduo_mall.utils.exceptions import ShopError
 from meiduo_mall.utils.pagination import StandardResultsSetPagination
-from meiduo_mall.utils.schema import MESSAGE, SHOP_ERROR
+from meiduo_mall.utils.schema import MESSAGE, SHOP_ERROR, page_envelope
 
 from ..models import SKU
 from .services import ShopperQuery, suggestions
@@ -98,15 +98,7 @@ class SKUSearchView(APIView):
             OpenApiParameter("page_size", int),
         ],
         responses={
-            200: inline_serializer(
-                "SearchPage",
-                {
-                    "count": serializers.IntegerField(),
-                    "next": serializers.URLField(allow_null=True),
-                    "previous": serializers.URLField(allow_null=True),
-                    "results": SEARCH_HITS,
-                },
-            ),
+            200: page_envelope("SearchPage", SEARCH_HITS),
             400: SHOP_ERROR,
             503: MESSAGE,
         },
