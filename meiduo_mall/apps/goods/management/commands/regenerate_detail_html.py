@@ -91,6 +91,14 @@ def render_chunk(sku_ids):
     return len(generate_detail_pages(sku_ids, menu, fingerprints, menu_html))
 
 
+def forget_inherited_connections():
+    """A child drops, without closing, any connection the parent still held when it forked (close_all() leaves
+    one open inside an atomic block, or in another context of the parent's thread): two processes reading one
+    socket get each other's rows."""
+    for connection in db.connections.all(initialized_only=True):
+        connection.connection = None
+
+
 def render_pages(sku_ids, jobs, state):
     """Render `sku_ids` in batches, in this process or in `jobs` forked ones. Returns how many were written."""
     global shared_state
@@ -103,5 +111,5 @@ def render_pages(sku_ids, jobs, state):
     chunks = [sku_ids[start : start + size] for start in range(0, len(sku_ids), size)]
     # Forked children must not share the parent's database connections: each opens its own.
     db.connections.close_all()
-    with multiprocessing.get_context("fork").Pool(jobs) as pool:
+    with multiprocessing.get_context("fork").Pool(jobs, initializer=forget_inherited_connections) as pool:
         return sum(pool.imap_unordered(render_chunk, chunks))
