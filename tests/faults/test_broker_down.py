@@ -147,6 +147,14 @@ def sms_state(mobile):
     }
 
 
+def assert_refused_and_withdrawn(response, mobile):
+    """The SMS request was answered 503 JSON and left nothing behind: no code, no 60 s flag, no count."""
+    assert response.status_code == 503
+    assert response.headers["Content-Type"] == "application/json"
+    assert response.json() == UNAVAILABLE
+    assert sms_state(mobile) == {"code": None, "flag": None, "mobile_count": 0}
+
+
 @pytest.mark.django_db(transaction=True)
 def test_sms_request_with_the_broker_stopped_then_stalled_is_a_503_and_can_be_retried_at_once(broker, tmp_path):
     with shop_server(tmp_path / "uwsgi.log", CELERY_BROKER_URL=broker.url) as shop:
@@ -157,10 +165,7 @@ def test_sms_request_with_the_broker_stopped_then_stalled_is_a_503_and_can_be_re
         broker.stop()
         response, stopped_seconds = ask_for_sms(shop, "13800000002")
 
-        assert response.status_code == 503
-        assert response.headers["Content-Type"] == "application/json"
-        assert response.json() == UNAVAILABLE
-        assert sms_state("13800000002") == {"code": None, "flag": None, "mobile_count": 0}
+        assert_refused_and_withdrawn(response, "13800000002")
 
         broker.start()
         # The shop's pooled connection died with the broker: the publish retry opens a new one.
@@ -175,9 +180,7 @@ def test_sms_request_with_the_broker_stopped_then_stalled_is_a_503_and_can_be_re
         response, stalled_seconds = ask_for_sms(shop, "13800000003")
         broker.process.send_signal(signal.SIGCONT)
 
-        assert response.status_code == 503
-        assert response.json() == UNAVAILABLE
-        assert sms_state("13800000003") == {"code": None, "flag": None, "mobile_count": 0}
+        assert_refused_and_withdrawn(response, "13800000003")
     print(f"\nSMS request answered 503 in {stopped_seconds:.2f} s (broker stopped), {stalled_seconds:.2f} s (stalled)")
 
 
@@ -191,9 +194,7 @@ def test_sms_request_with_rabbitmq_stopped_is_a_503_and_works_again_once_it_is_b
         rabbitmq.stop()
         response, stopped_seconds = ask_for_sms(shop, "13800000012")
 
-        assert response.status_code == 503
-        assert response.json() == UNAVAILABLE
-        assert sms_state("13800000012") == {"code": None, "flag": None, "mobile_count": 0}
+        assert_refused_and_withdrawn(response, "13800000012")
 
         rabbitmq.start()
         response, _ = ask_for_sms(shop, "13800000012")
