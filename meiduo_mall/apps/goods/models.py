@@ -129,7 +129,10 @@ class SKU(BaseModel):
             models.Index(fields=["category", "is_launched", "create_time", "id"], name="sku_cat_create_idx"),
             models.Index(fields=["category", "is_launched", "price", "id"], name="sku_cat_price_idx"),
             models.Index(fields=["category", "is_launched", "sales", "id"], name="sku_cat_sales_idx"),
+            # The dashboard's low-stock list.
+            models.Index(fields=["stock"], name="sku_stock_idx"),
         ]
+        permissions = [("export_sku", "可以导出商品SKU")]
 
     def __str__(self):
         return f"{self.id}: {self.name}"

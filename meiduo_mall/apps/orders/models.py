@@ -27,14 +27,25 @@ class OrderInfo(BaseModel):
     status = models.SmallIntegerField(choices=Status.choices, default=Status.UNPAID, verbose_name="订单状态")
     # The Idempotency-Key the member's page sent with the order, if any: a retry with it finds this order.
     idempotency_key = models.CharField(max_length=64, null=True, blank=True, verbose_name="下单请求标识")
+    # Written by services.ship together with the status 2 → 3, shown to the buyer in "my orders".
+    carrier = models.CharField(max_length=30, blank=True, default="", verbose_name="快递公司")
+    tracking_number = models.CharField(max_length=40, blank=True, default="", verbose_name="快递单号")
+    shipped_time = models.DateTimeField(null=True, blank=True, verbose_name="发货时间")
 
     class Meta:
         db_table = "tb_order_info"
         verbose_name = "订单基本信息"
         verbose_name_plural = verbose_name
+        # The back office's actions, granted to roles apart from "change" (nobody edits an order by hand).
+        permissions = [
+            ("ship_order", "可以发货"),
+            ("cancel_order", "可以取消未支付订单"),
+            ("export_orderinfo", "可以导出订单"),
+        ]
         indexes = [
             models.Index(fields=["user", "create_time"], name="order_user_time_idx"),
             models.Index(fields=["status", "create_time"], name="order_status_time_idx"),
+            models.Index(fields=["create_time"], name="order_create_time_idx"),
         ]
         constraints = [
             # Written in the order's own transaction: one key can never make two orders, even past the lock.
@@ -68,3 +79,50 @@ class OrderGoods(BaseModel):
 
     def __str__(self):
         return f"{self.order_id} {self.sku_id}"
+
+
+class OrderStatusChange(models.Model):
+    """One move of an order's status, written by orders.services in the transaction that moves it."""
+
+    order = models.ForeignKey(OrderInfo, related_name="status_changes", on_delete=models.CASCADE, verbose_name="订单")
+    from_status = models.SmallIntegerField(choices=OrderInfo.Status.choices, verbose_name="原状态")
+    to_status = models.SmallIntegerField(choices=OrderInfo.Status.choices, verbose_name="新状态")
+    # The operator who moved it in the back office; empty for the buyer, the payment notice and the timeout.
+    operator = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name="操作人",
+    )
+    time = models.DateTimeField(auto_now_add=True, verbose_name="时间")
+
+    class Meta:
+        db_table = "tb_order_status_change"
+        verbose_name = "订单状态记录"
+        verbose_name_plural = verbose_name
+        ordering = ["time", "id"]
+
+    def __str__(self):
+        return f"{self.order_id} {self.from_status}→{self.to_status}"
+
+
+class OrderNote(models.Model):
+    """A note operators keep on an order (a call with the buyer, a parcel problem); never shown to the buyer."""
+
+    order = models.ForeignKey(OrderInfo, related_name="notes", on_delete=models.CASCADE, verbose_name="订单")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="记录人"
+    )
+    text = models.TextField(max_length=2000, verbose_name="内容")
+    create_time = models.DateTimeField(auto_now_add=True, verbose_name="记录时间")
+
+    class Meta:
+        db_table = "tb_order_note"
+        verbose_name = "订单备注"
+        verbose_name_plural = verbose_name
+        ordering = ["create_time", "id"]
+
+    def __str__(self):
+        return f"{self.order_id} {self.create_time:%Y-%m-%d %H:%M}"

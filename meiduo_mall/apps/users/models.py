@@ -20,6 +20,9 @@ class User(AbstractUser):
         db_table = "tb_users"
         verbose_name = "用户"
         verbose_name_plural = verbose_name
+        # The dashboard's new members per day.
+        indexes = [models.Index(fields=["date_joined"], name="user_date_joined_idx")]
+        permissions = [("export_user", "可以导出用户")]
 
     def __str__(self):
         return self.username
