@@ -1,42 +1,6 @@
-from decimal import Decimal
-
 import pytest
 
-from meiduo_mall.apps.orders.models import OrderInfo
-from meiduo_mall.dashboard import daily_order_figures
-from tests.factories import DEFAULT_PASSWORD, AddressFactory, OrderFactory, UserFactory
-
-
-def make_order(user, address, amount, status=OrderInfo.Status.UNSEND):
-    return OrderFactory(
-        user=user, address=address, total_amount=Decimal(amount), pay_method=OrderInfo.PayMethod.CASH, status=status
-    )
-
-
-@pytest.mark.django_db
-def test_daily_figures_count_todays_orders_but_not_cancelled_ones():
-    address = AddressFactory()
-    make_order(address.user, address, "110.00")
-    make_order(address.user, address, "20.50")
-    make_order(address.user, address, "999.00", status=OrderInfo.Status.CANCELED)
-    figures = daily_order_figures()
-    assert len(figures) == 14
-    assert figures[-1]["orders"] == 2
-    assert figures[-1]["amount"] == Decimal("130.50")
-    assert all(day["orders"] == 0 for day in figures[:-1])
-
-
-@pytest.mark.django_db
-def test_back_office_home_shows_figures_to_staff(client):
-    staff = UserFactory(is_staff=True, is_superuser=True)
-    address = AddressFactory(user=staff)
-    make_order(staff, address, "110.00")
-    client.force_login(staff)
-    response = client.get("/admin/")
-    assert response.status_code == 200
-    html = response.content.decode()
-    assert "今日订单" in html and "¥110.00" in html
-    assert "近14天销售额" in html
+from tests.factories import DEFAULT_PASSWORD, UserFactory
 
 
 @pytest.mark.django_db
