@@ -328,6 +328,10 @@ UNFOLD = {
     # Says in Chinese when the login limits refuse a login, instead of "wrong password".
     "LOGIN": {"form": "meiduo_mall.apps.users.admin_login.AdminLoginForm"},
 }
+# Exporting is a right of its own (export_sku, export_orderinfo, export_user: the 数据分析 role), not of
+# "view"; importing changes rows, so it needs "change".
+IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "export"
+IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "change"
 
 # Front end ------------------------------------------------------------------------------
 # The guest cart cookie: HttpOnly always (the pages never read it), Secure in production over https.

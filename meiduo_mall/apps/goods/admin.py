@@ -8,7 +8,7 @@ from unfold.admin import ModelAdmin, TabularInline
 from unfold.contrib.forms.widgets import WysiwygWidget
 from unfold.contrib.import_export.forms import ExportForm, ImportForm
 
-from meiduo_mall.utils.admin import ImageStorageErrorsAsMessages
+from meiduo_mall.utils.admin import ImageStorageErrorsAsMessages, RecordedChanges
 
 from . import models
 
@@ -41,7 +41,7 @@ class GoodsSpecificationInline(TabularInline):
 
 
 @admin.register(models.Goods)
-class GoodsAdmin(ModelAdmin):
+class GoodsAdmin(RecordedChanges, ModelAdmin):
     list_display = ("id", "name", "brand", "category3", "sales", "comments")
     list_select_related = ("brand", "category3")
     list_filter = ("brand", "category1")
@@ -88,7 +88,7 @@ class SKUResource(resources.ModelResource):
 
 
 @admin.register(models.SKU)
-class SKUAdmin(ImageStorageErrorsAsMessages, ModelAdmin, ImportExportModelAdmin):
+class SKUAdmin(RecordedChanges, ImageStorageErrorsAsMessages, ModelAdmin, ImportExportModelAdmin):
     resource_classes = [SKUResource]
     import_form_class = ImportForm
     export_form_class = ExportForm

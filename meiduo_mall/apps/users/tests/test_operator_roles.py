@@ -1,7 +1,19 @@
 """The three operator roles of the back office: what each group holds, and that each can do exactly that."""
 
+from decimal import Decimal
+
 import pytest
+from django.contrib.admin import site
+from django.contrib.admin.models import CHANGE, DELETION, LogEntry
 from django.contrib.auth.models import Group
+from django.contrib.contenttypes.models import ContentType
+from django.test import Client
+from django.utils import timezone
+
+from meiduo_mall.apps.goods.models import SKU
+from meiduo_mall.apps.goods.tests.admin_forms import sku_change_form
+from meiduo_mall.apps.orders.models import OrderInfo
+from tests.factories import DEFAULT_PASSWORD, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -39,3 +51,219 @@ def test_the_migration_makes_the_three_roles_with_exactly_their_permissions():
     assert granted("数据分析") == {
         f"{app_label}.view_{model}" for app_label, models in SHOP_MODELS.items() for model in models
     } | {"goods.export_sku", "orders.export_orderinfo", "users.export_user", "admin.view_logentry"}
+
+
+def operator(name):
+    """A staff member of the back office in the role `name`, and nothing more."""
+    user = UserFactory(is_staff=True)
+    user.groups.add(Group.objects.get(name=name))
+    return user
+
+
+def client_of(user):
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def sku_price_change(client, sku, price):
+    return client.post(f"/admin/goods/sku/{sku.id}/change/", sku_change_form(sku, price=price))
+
+
+def test_catalog_operators_change_prices_but_never_see_orders(sku):
+    client = client_of(operator("商品运营"))
+    assert sku_price_change(client, sku, "88.00").status_code == 302
+    sku.refresh_from_db()
+    assert sku.price == Decimal("88.00")
+    assert client.get("/admin/goods/goods/").status_code == 200
+    assert client.get("/admin/contents/content/add/").status_code == 200
+    assert client.get("/admin/orders/orderinfo/").status_code == 403
+    assert client.get("/admin/users/user/").status_code == 403
+    assert client.get("/admin/admin/logentry/").status_code == 403
+    # Changing the catalog is not exporting it.
+    assert client.get("/admin/goods/sku/export/").status_code == 403
+
+
+def test_order_service_sees_orders_and_users_but_cannot_change_a_price(sku, order):
+    client = client_of(operator("订单客服"))
+    assert client.get("/admin/orders/orderinfo/").status_code == 200
+    assert client.get(f"/admin/orders/orderinfo/{order.pk}/change/").status_code == 200
+    assert client.get("/admin/payment/payment/").status_code == 200
+    assert sku_price_change(client, sku, "1.00").status_code == 403
+    sku.refresh_from_db()
+    assert sku.price == Decimal("100.00")
+
+    assert client.get("/admin/users/user/").status_code == 200
+    page = client.get(f"/admin/users/user/{order.user_id}/change/")
+    assert page.status_code == 200
+    assert not page.context["has_change_permission"]
+    refused = client.post(f"/admin/users/user/{order.user_id}/change/", {"username": "renamed"})
+    assert refused.status_code == 403
+    assert client.get("/admin/users/user/add/").status_code == 403
+
+
+def shop_lists():
+    """The change lists of the shop's models (and the audit list) in the back office."""
+    return [
+        f"/admin/{model._meta.app_label}/{model._meta.model_name}/"
+        for model in site._registry
+        if model._meta.app_label in (*SHOP_MODELS, "admin")
+    ]
+
+
+def test_analysts_read_every_list_and_export_but_change_nothing(sku, order):
+    client = client_of(operator("数据分析"))
+    lists = shop_lists()
+    assert "/admin/goods/sku/" in lists and "/admin/admin/logentry/" in lists
+    for url in lists:
+        page = client.get(url)
+        assert page.status_code == 200, url
+        assert not page.context["cl"].model_admin.has_add_permission(page.wsgi_request), url
+        assert client.get(f"{url}add/").status_code == 403, url
+
+    assert sku_price_change(client, sku, "1.00").status_code == 403
+    sku.refresh_from_db()
+    assert sku.price == Decimal("100.00")
+    assert client.post(f"/admin/users/user/{order.user_id}/change/", {"username": "renamed"}).status_code == 403
+    assert client.post(f"/admin/goods/sku/{sku.id}/delete/", {"post": "yes"}).status_code == 403
+    assert client.get("/admin/goods/sku/export/").status_code == 200
+    assert client.get("/admin/goods/sku/import/").status_code == 403
+
+
+def test_analysts_are_offered_no_ship_or_cancel_action(order):
+    page = client_of(operator("数据分析")).get("/admin/orders/orderinfo/")
+    assert page.status_code == 200
+    offered = [name for name, _ in page.context["action_form"].fields["action"].choices if name]
+    assert not [name for name in offered if name.startswith(("ship", "cancel"))], offered
+
+
+def test_analysts_cannot_run_the_ship_action_by_posting_it(order):
+    client = client_of(operator("数据分析"))
+    client.post("/admin/orders/orderinfo/", {"action": "ship", "_selected_action": [order.pk]})
+    order.refresh_from_db()
+    assert order.status == OrderInfo.Status.UNPAID
+    assert not order.status_changes.exists()
+
+
+def test_a_shopper_is_sent_to_the_login_page(client, user):
+    client.force_login(user)
+    response = client.get("/admin/goods/sku/")
+    assert response.status_code == 302
+    assert response["Location"].startswith("/admin/login/")
+
+
+def test_a_shopper_cannot_log_in_at_the_back_office_door(client, user):
+    response = client.post("/admin/login/", {"username": user.username, "password": DEFAULT_PASSWORD})
+    assert response.status_code == 200
+    assert "_auth_user_id" not in client.session
+    assert client.get("/admin/").status_code == 302
+
+
+def test_the_audit_list_shows_who_changed_a_price_from_what_to_what(sku):
+    catalog = operator("商品运营")
+    assert sku_price_change(client_of(catalog), sku, "88").status_code == 302
+    entry = LogEntry.objects.get(object_id=str(sku.id), action_flag=CHANGE)
+    assert entry.user == catalog
+    assert "单价（100.00 → 88.00）" in entry.get_change_message()
+    # Fields written out from the form's own values, unchanged ones not named.
+    assert "库存（10 → 5）" in entry.get_change_message()
+    assert "名称" not in entry.get_change_message()
+
+    page = client_of(operator("数据分析")).get("/admin/admin/logentry/")
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert "操作记录" in html
+    assert catalog.username in html
+    assert "单价（100.00 → 88.00）" in html
+    assert f'href="/admin/goods/sku/{sku.id}/change/"' in html
+    # The per-object history says the same.
+    history = client_of(UserFactory(is_staff=True, is_superuser=True)).get(f"/admin/goods/sku/{sku.id}/history/")
+    assert "单价（100.00 → 88.00）" in history.content.decode()
+
+
+def test_a_goods_change_records_old_and_new_values_but_not_long_texts(staff_client, sku):
+    goods = sku.goods
+    form = {
+        "name": "新名字",
+        "brand": goods.brand_id,
+        "category1": goods.category1_id,
+        "category2": goods.category2_id,
+        "category3": goods.category3_id,
+        "sales": 3,
+        "comments": 0,
+        "desc_detail": "<p>很长的介绍</p>",
+        "desc_pack": "",
+        "desc_service": "",
+        "specs-TOTAL_FORMS": 0,
+        "specs-INITIAL_FORMS": 0,
+    }
+    assert staff_client.post(f"/admin/goods/goods/{goods.id}/change/", form).status_code == 302
+    entry = LogEntry.objects.get(object_id=str(goods.id), content_type__model="goods")
+    message = entry.get_change_message()
+    assert f"名称（{goods.name} → 新名字）" in message
+    assert "销量（0 → 3）" in message
+    assert "详细介绍" in message and "很长的介绍" not in message
+
+
+def test_the_audit_list_filters_by_operator_type_action_time_and_name(sku):
+    catalog, other = operator("商品运营"), operator("商品运营")
+    shopper = UserFactory()
+    sku_price_change(client_of(catalog), sku, "88.00")
+    superuser = UserFactory(is_staff=True, is_superuser=True)
+    client = client_of(superuser)
+    client.post(f"/admin/goods/goods/{sku.goods_id}/delete/", {"post": "yes"})
+    sku_type = ContentType.objects.get_for_model(SKU)
+
+    def shown(query):
+        page = client.get(f"/admin/admin/logentry/?{query}")
+        assert page.status_code == 200, query
+        return list(page.context["cl"].result_list)
+
+    by_catalog = shown(f"user__id__exact={catalog.id}")
+    assert [entry.object_repr for entry in by_catalog] == [str(sku)]
+    assert shown(f"user__id__exact={other.id}") == []
+    assert {entry.content_type_id for entry in shown(f"content_type__id__exact={sku_type.id}")} == {sku_type.id}
+    assert {entry.action_flag for entry in shown(f"action_flag__exact={DELETION}")} == {DELETION}
+    assert len(shown(f"q={sku.name}")) == 1
+    today = timezone.localdate().isoformat()
+    assert len(shown(f"action_time_from_0={today}&action_time_from_1=00:00:00")) == LogEntry.objects.count()
+    assert shown("action_time_to_0=2000-01-01&action_time_to_1=00:00:00") == []
+    # A day alone is the whole of that day, in the shop's time zone.
+    assert len(shown(f"action_time_from_0={today}&action_time_to_0={today}")) == LogEntry.objects.count()
+
+    html = client.get("/admin/admin/logentry/").content.decode()
+    assert catalog.username in html and shopper.username not in html
+    # A deleted object has no change page to link to.
+    assert f'href="/admin/goods/goods/{sku.goods_id}/change/"' not in html
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "user__id__exact=abc",
+        "content_type__id__exact=999999",
+        "action_flag__exact=9",
+        "action_time_from_0=not-a-date&action_time_from_1=25:99",
+        "o=99",
+        "q=%00",
+    ],
+)
+def test_the_audit_list_survives_bad_filters(staff_client, query):
+    assert staff_client.get(f"/admin/admin/logentry/?{query}").status_code in (200, 302)
+
+
+def test_nobody_edits_or_deletes_a_record_superusers_included(sku):
+    superuser = UserFactory(is_staff=True, is_superuser=True)
+    client = client_of(superuser)
+    sku_price_change(client, sku, "88.00")
+    entry = LogEntry.objects.get(object_id=str(sku.id))
+    for person in (client, client_of(operator("数据分析"))):
+        assert person.post(f"/admin/admin/logentry/{entry.id}/delete/", {"post": "yes"}).status_code == 403
+        assert person.post(f"/admin/admin/logentry/{entry.id}/change/", {"change_message": "x"}).status_code == 403
+        assert person.get("/admin/admin/logentry/add/").status_code == 403
+        bulk = person.post("/admin/admin/logentry/", {"action": "delete_selected", "_selected_action": [entry.id]})
+        assert bulk.status_code in (200, 302)
+        assert person.get(f"/admin/admin/logentry/{entry.id}/change/").status_code == 200
+    entry.refresh_from_db()
+    assert "单价" in entry.get_change_message()
+    assert LogEntry.objects.filter(pk=entry.pk).exists()
