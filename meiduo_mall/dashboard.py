@@ -149,7 +149,8 @@ def dashboard_figures():
 
 
 def yuan(amount):
-    return f"¥{Decimal(amount):,.2f}"
+    """Money as the back office writes it everywhere: ¥6999.00."""
+    return f"¥{Decimal(amount):.2f}"
 
 
 def kpi_cards(figures, may_see_orders, may_see_members, days):

@@ -2,6 +2,7 @@
 each operator sees on /admin/."""
 
 import datetime
+import json
 from datetime import timedelta
 from decimal import Decimal
 
@@ -148,12 +149,20 @@ def test_the_figures_are_kept_a_minute_and_recomputed_once_forgotten(buyer, djan
     order_at(buyer, timezone.now())
     first = dashboard_figures()
     assert first["orders"][-1] == 1
+    assert json.loads(json.dumps(first)) == first
     order_at(buyer, timezone.now())
     with django_assert_num_queries(0):
         assert dashboard_figures() == first
     assert 0 < cache.ttl(FIGURES_CACHE_KEY) <= 60
     cache.clear()
     assert dashboard_figures()["orders"][-1] == 2
+
+
+def test_with_redis_stopped_the_figures_come_from_the_database(shop_redis, buyer):
+    order_at(buyer, timezone.now())
+    shop_redis.stop()
+    assert dashboard_figures()["orders"][-1] == 1
+    assert dashboard_figures()["orders"][-1] == 1
 
 
 def staff_with(*codenames):
@@ -231,3 +240,18 @@ def test_an_order_timed_out_since_the_figures_were_kept_leaves_the_list(client, 
     cache.set(FIGURES_CACHE_KEY, kept, 60)
     html = dashboard_html(client, UserFactory(is_staff=True, is_superuser=True))
     assert shop_day["due"].order_id not in html
+
+
+def test_the_page_takes_the_same_queries_for_one_order_and_for_thirty(client, buyer, shop_day):
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+
+    def page_queries():
+        cache.delete(FIGURES_CACHE_KEY)
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get("/admin/").status_code == 200
+        return len(captured)
+
+    few = page_queries()
+    for day in range(29):
+        order_at(buyer, timezone.now() - timedelta(days=day), lines=[(shop_day["best"], 1)])
+    assert page_queries() == few
