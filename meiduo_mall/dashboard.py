@@ -229,11 +229,13 @@ def dashboard_callback(request, context):
         context["orders_chart"] = chart(labels, "订单数", figures["orders"])
         context["amount_chart"] = chart(labels, "支付金额（元）", [float(amount) for amount in figures["amounts"]])
         context["due_soon"] = due_soon_table(figures, timezone.now())
-        context["unpaid_orders_url"] = (
-            reverse("admin:orders_orderinfo_changelist") + f"?status__exact={OrderInfo.Status.UNPAID}"
+        context["unpaid_orders_link"] = format_html(
+            '<a href="{}?status__exact={}" class="text-primary-600">查看全部待支付订单</a>',
+            reverse("admin:orders_orderinfo_changelist"),
+            OrderInfo.Status.UNPAID.value,
         )
     if may_see_catalog:
         context["top_skus"] = top_skus_table(figures)
         context["low_stock"] = low_stock_table(figures, user.has_perm("goods.change_sku"))
-        context["low_stock_count"] = figures["low_stock_count"]
+        context["low_stock_summary"] = f"共 {figures['low_stock_count']} 件商品库存不足"
     return context
