@@ -1,4 +1,5 @@
-"""The audit list of the back office: every change operators made, from Django's own LogEntry records."""
+"""The audit list of the back office (日志记录, Django's own name for LogEntry in Chinese): every change operators
+made, who made it and when."""
 
 from django.contrib import admin
 from django.contrib.admin.models import LogEntry
@@ -7,8 +8,6 @@ from django.utils.html import format_html
 from unfold.admin import ModelAdmin
 from unfold.contrib.filters.admin import ChoicesDropdownFilter, RangeDateTimeFilter, RelatedDropdownFilter
 from unfold.utils import parse_datetime_str
-
-AUDIT_TITLE = "操作记录"
 
 
 class ChineseTitle:
@@ -89,9 +88,6 @@ class AuditAdmin(ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
-    def changelist_view(self, request, extra_context=None):
-        return super().changelist_view(request, {"title": AUDIT_TITLE, **(extra_context or {})})
-
     @admin.display(description="时间", ordering="action_time")
     def action_time_shown(self, entry):
         return entry.action_time
@@ -108,7 +104,11 @@ class AuditAdmin(ModelAdmin):
     def object_link(self, entry):
         # A deleted object has no change page left; its name is all there is.
         url = None if entry.is_deletion() else entry.get_admin_url()
-        return format_html('<a href="{}">{}</a>', url, entry.object_repr) if url else entry.object_repr
+        return (
+            format_html('<a href="{}" class="text-primary-600">{}</a>', url, entry.object_repr)
+            if url
+            else entry.object_repr
+        )
 
     @admin.display(description="操作", ordering="action_flag")
     def action_shown(self, entry):

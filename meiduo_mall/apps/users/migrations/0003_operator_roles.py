@@ -62,10 +62,13 @@ ROLES = {
 def create_roles(apps, schema_editor):
     # On a fresh database the permissions are made only by post_migrate, after every migration has run;
     # make them now from the historical models so the groups can be granted them.
+    # create_permissions skips an app without models_module, which historical apps lack; the live apps (as the
+    # test database's setup passes them) keep theirs.
     for app_config in apps.get_app_configs():
-        app_config.models_module = True
+        models_module = getattr(app_config, "models_module", None)
+        app_config.models_module = models_module or True
         create_permissions(app_config, apps=apps, verbosity=0, using=schema_editor.connection.alias)
-        app_config.models_module = None
+        app_config.models_module = models_module
 
     Group = apps.get_model("auth", "Group")
     Permission = apps.get_model("auth", "Permission")

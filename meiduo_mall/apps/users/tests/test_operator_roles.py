@@ -1,12 +1,16 @@
 """The three operator roles of the back office: what each group holds, and that each can do exactly that."""
 
 from decimal import Decimal
+from importlib import import_module
 
 import pytest
+from django.apps import apps
 from django.contrib.admin import site
 from django.contrib.admin.models import CHANGE, DELETION, LogEntry
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import Group, Permission
 from django.contrib.contenttypes.models import ContentType
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
 from django.test import Client
 from django.utils import timezone
 
@@ -30,6 +34,7 @@ SHOP_MODELS = {
     "users": ("user", "address"),
 }
 CRUD = ("add", "change", "delete", "view")
+ROLES = ("商品运营", "订单客服", "数据分析")
 
 
 def granted(name):
@@ -39,7 +44,18 @@ def granted(name):
     )}  # fmt: skip
 
 
+def run_roles_migration():
+    """The data migration as `migrate` runs it on a fresh database: historical models, no permissions yet."""
+    migration = import_module("meiduo_mall.apps.users.migrations.0003_operator_roles")
+    state = MigrationExecutor(connection).loader.project_state(("users", "0003_operator_roles"))
+    with connection.schema_editor() as schema_editor:
+        migration.create_roles(state.apps, schema_editor)
+
+
 def test_the_migration_makes_the_three_roles_with_exactly_their_permissions():
+    Group.objects.all().delete()
+    Permission.objects.all().delete()
+    run_roles_migration()
     assert granted("商品运营") == {f"goods.{action}_{model}" for model in GOODS_MODELS for action in CRUD} | {
         f"contents.{action}_{model}" for model in CONTENTS_MODELS for action in CRUD
     }
@@ -51,6 +67,15 @@ def test_the_migration_makes_the_three_roles_with_exactly_their_permissions():
     assert granted("数据分析") == {
         f"{app_label}.view_{model}" for app_label, models in SHOP_MODELS.items() for model in models
     } | {"goods.export_sku", "orders.export_orderinfo", "users.export_user", "admin.view_logentry"}
+
+
+def test_the_migration_can_run_again_and_be_reversed():
+    run_roles_migration()
+    assert Group.objects.filter(name__in=ROLES).count() == 3
+    migration = import_module("meiduo_mall.apps.users.migrations.0003_operator_roles")
+    with connection.schema_editor() as schema_editor:
+        migration.delete_roles(apps, schema_editor)
+    assert not Group.objects.filter(name__in=ROLES).exists()
 
 
 def operator(name):
@@ -172,10 +197,10 @@ def test_the_audit_list_shows_who_changed_a_price_from_what_to_what(sku):
     page = client_of(operator("数据分析")).get("/admin/admin/logentry/")
     html = page.content.decode()
     assert page.status_code == 200
-    assert "操作记录" in html
+    assert "日志记录" in html
     assert catalog.username in html
     assert "单价（100.00 → 88.00）" in html
-    assert f'href="/admin/goods/sku/{sku.id}/change/"' in html
+    assert f'href="/admin/goods/sku/{sku.id}/change/" class="text-primary-600"' in html
     # The per-object history says the same.
     history = client_of(UserFactory(is_staff=True, is_superuser=True)).get(f"/admin/goods/sku/{sku.id}/history/")
     assert "单价（100.00 → 88.00）" in history.content.decode()
@@ -267,3 +292,18 @@ def test_nobody_edits_or_deletes_a_record_superusers_included(sku):
     entry.refresh_from_db()
     assert "单价" in entry.get_change_message()
     assert LogEntry.objects.filter(pk=entry.pk).exists()
+
+
+def test_taking_an_sku_off_sale_from_the_list_records_yes_to_no(sku):
+    catalog = operator("商品运营")
+    form = {
+        "form-TOTAL_FORMS": 1,
+        "form-INITIAL_FORMS": 1,
+        "form-0-id": sku.id,
+        "_save": "保存",
+    }  # an unchecked box sends nothing: is_launched becomes False
+    assert client_of(catalog).post("/admin/goods/sku/", form).status_code == 302
+    sku.refresh_from_db()
+    assert not sku.is_launched
+    entry = LogEntry.objects.get(object_id=str(sku.id), user=catalog)
+    assert entry.get_change_message() == "已修改是否上架销售（是 → 否）。"
