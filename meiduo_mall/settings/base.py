@@ -174,6 +174,9 @@ LANGUAGE_CODE = "zh-hans"
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True
+# The back office's strings that django-unfold, django-import-export and django-axes leave in English (locale/);
+# Django's zh_Hans formats already write dates as 2026年12月1日 20:45, in Beijing time.
+LOCALE_PATHS = [BASE_DIR / "locale"]
 
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
@@ -327,6 +330,7 @@ UNFOLD = {
     "DASHBOARD_CALLBACK": "meiduo_mall.dashboard.dashboard_callback",
     # Says in Chinese when the login limits refuse a login, instead of "wrong password".
     "LOGIN": {"form": "meiduo_mall.apps.users.admin_login.AdminLoginForm"},
+    "SCRIPTS": ["meiduo_mall.utils.admin.chinese_script"],
 }
 # Exporting is a right of its own (export_sku, export_orderinfo, export_user: the 数据分析 role), not of
 # "view"; importing changes rows, so it needs "change".

@@ -1,9 +1,10 @@
 """Back-office pieces that several apps' admins share."""
 
-from django.contrib import messages
+from django.contrib import admin, messages
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.http import HttpResponseRedirect
+from django.templatetags.static import static
 
 
 class ImageStorageErrorsAsMessages:
@@ -70,3 +71,52 @@ class RecordedChanges:
             # As the field stores it: "88" typed over 100.00 is recorded as 88.00.
             old, new = (None if value is None else f"{value:.{model_field.decimal_places}f}" for value in (old, new))
         return f"{label}（{shown_value(old)} → {shown_value(new)}）"
+
+
+def chinese_script(request):
+    """For UNFOLD["SCRIPTS"]: what the theme's scripts write in English on screen, in Chinese."""
+    return static("back_office/zh_hans.js")
+
+
+def yuan(amount):
+    """Money as the shop writes it, ¥6999.00; None stays None so the admin shows its empty mark."""
+    if amount is None:
+        return None
+    sign = "-" if amount < 0 else ""
+    return f"{sign}¥{abs(amount):.2f}"
+
+
+def yuan_column(field_name, description):
+    """A list column of a money field in yuan, sorted by the field: `list_display = (yuan_column("price", "价格"),)`."""
+
+    @admin.display(description=description, ordering=field_name)
+    def column(obj):
+        return yuan(getattr(obj, field_name))
+
+    column.__name__ = f"{field_name}_in_yuan"
+    return column
+
+
+# Django names the permissions it makes in English when the tables are created ("Can add 商品SKU");
+# the back office says them in Chinese from the codename instead.
+DEFAULT_PERMISSION_VERBS = {"add": "添加", "change": "修改", "delete": "删除", "view": "查看"}
+
+
+def permission_label(permission):
+    """商品SKU | 修改商品SKU: a permission as the permission pickers of users and groups list it."""
+    model = permission.content_type.model_class()
+    model_name = str(model._meta.verbose_name) if model else permission.content_type.model
+    action, _, model_code = permission.codename.partition("_")
+    if action in DEFAULT_PERMISSION_VERBS and model_code == permission.content_type.model:
+        return f"{model_name} | {DEFAULT_PERMISSION_VERBS[action]}{model_name}"
+    return f"{model_name} | {permission.name}"
+
+
+class PermissionsInChinese:
+    """An admin whose form picks permissions (users, groups): each one is listed in Chinese."""
+
+    def formfield_for_manytomany(self, db_field, request=None, **kwargs):
+        field = super().formfield_for_manytomany(db_field, request, **kwargs)
+        if field is not None and db_field.related_model._meta.label == "auth.Permission":
+            field.label_from_instance = permission_label
+        return field

@@ -8,7 +8,7 @@ from unfold.admin import ModelAdmin, TabularInline
 from unfold.contrib.forms.widgets import WysiwygWidget
 from unfold.contrib.import_export.forms import ExportForm, ImportForm
 
-from meiduo_mall.utils.admin import ImageStorageErrorsAsMessages, RecordedChanges
+from meiduo_mall.utils.admin import ImageStorageErrorsAsMessages, RecordedChanges, yuan_column
 
 from . import models
 
@@ -92,7 +92,7 @@ class SKUAdmin(RecordedChanges, ImageStorageErrorsAsMessages, ModelAdmin, Import
     resource_classes = [SKUResource]
     import_form_class = ImportForm
     export_form_class = ExportForm
-    list_display = ("id", "name", "category", "price", "stock", "sales", "is_launched")
+    list_display = ("id", "name", "category", yuan_column("price", "价格"), "stock", "sales", "is_launched")
     list_select_related = ("category",)
     list_filter = ("is_launched", "category__parent__parent")
     list_editable = ("is_launched",)

@@ -37,7 +37,7 @@ class GoodsChannel(BaseModel):
 
 class Brand(BaseModel):
     name = models.CharField(max_length=20, verbose_name="名称")
-    logo = models.ImageField(verbose_name="Logo图片")
+    logo = models.ImageField(verbose_name="标志图片")
     first_letter = models.CharField(max_length=1, verbose_name="品牌首字母")
 
     class Meta:

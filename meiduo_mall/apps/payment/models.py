@@ -14,3 +14,6 @@ class Payment(BaseModel):
         db_table = "tb_payment"
         verbose_name = "支付信息"
         verbose_name_plural = verbose_name
+
+    def __str__(self):
+        return f"订单 {self.order_id} 的支付"

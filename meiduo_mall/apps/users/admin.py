@@ -1,7 +1,11 @@
 from django.contrib import admin
+from django.contrib.auth.admin import GroupAdmin as DjangoGroupAdmin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.models import Group
 from unfold.admin import ModelAdmin
 from unfold.forms import AdminPasswordChangeForm, UserChangeForm, UserCreationForm
+
+from meiduo_mall.utils.admin import PermissionsInChinese
 
 from . import audit_admin  # noqa: F401  registers the audit list of LogEntry records
 from .models import Address, User
@@ -19,7 +23,7 @@ class ShopperChangeForm(UserChangeForm):
 
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin, ModelAdmin):
+class UserAdmin(PermissionsInChinese, DjangoUserAdmin, ModelAdmin):
     form = ShopperChangeForm
     add_form = ShopperCreationForm
     change_password_form = AdminPasswordChangeForm
@@ -46,3 +50,12 @@ class AddressAdmin(ModelAdmin):
     list_select_related = ("user", "province", "city", "district")
     raw_id_fields = ("user", "province", "city", "district")
     readonly_fields = ("create_time", "update_time")
+
+
+# Django's own group admin, in the back office's look and with the permissions listed in Chinese.
+admin.site.unregister(Group)
+
+
+@admin.register(Group)
+class GroupAdmin(PermissionsInChinese, DjangoGroupAdmin, ModelAdmin):
+    pass
