@@ -7,7 +7,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from django.contrib.auth.models import Permission
+from django.contrib.auth.models import Group, Permission
 from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -255,3 +255,21 @@ def test_the_page_takes_the_same_queries_for_one_order_and_for_thirty(client, bu
     for day in range(29):
         order_at(buyer, timezone.now() - timedelta(days=day), lines=[(shop_day["best"], 1)])
     assert page_queries() == few
+
+
+ROLE_BLOCKS = ("新增会员", "支付金额", "即将超时的未支付订单", "库存预警", "补货")
+
+
+@pytest.mark.parametrize(
+    ("role", "sees"),
+    [
+        ("商品运营", {"库存预警", "补货"}),
+        ("订单客服", {"新增会员", "支付金额", "即将超时的未支付订单"}),
+        ("数据分析", {"新增会员", "支付金额", "即将超时的未支付订单", "库存预警"}),
+    ],
+)
+def test_each_role_gets_a_working_page_with_what_it_may_see(client, shop_day, role, sees):
+    staff = UserFactory(is_staff=True)
+    staff.groups.add(Group.objects.get(name=role))
+    html = dashboard_html(client, staff)
+    assert {block for block in ROLE_BLOCKS if block in html} == sees
