@@ -35,6 +35,7 @@ if settings.API_DOCS_PUBLIC:
         path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
         path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
     ]
+urlpatterns.append(path("admin/exports/", include("meiduo_mall.utils.export_jobs")))
 urlpatterns.append(path("admin/", admin.site.urls))
 
 # On the API's paths these answer JSON; the back office and the pages keep Django's HTML.

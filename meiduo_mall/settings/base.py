@@ -447,6 +447,19 @@ HAYSTACK_CONNECTIONS = {
 }
 HAYSTACK_SIGNAL_PROCESSOR = "meiduo_mall.apps.goods.search.signals.SKUSearchSignalProcessor"
 
+# Back-office spreadsheets (meiduo_mall/utils/spreadsheets.py, export_jobs.py) -----------------------
+# An import applies all its rows in one transaction or none of them.
+IMPORT_EXPORT_USE_TRANSACTIONS = True
+# Larger exports are written by a worker into EXPORT_DIR (never served as media) and kept a day.
+EXPORT_SYNC_ROW_LIMIT = int(env("EXPORT_SYNC_ROW_LIMIT", "2000"))
+EXPORT_DIR = VAR_DIR / "exports"
+EXPORT_KEEP_SECONDS = 24 * 3600
+CELERY_BEAT_SCHEDULE["delete-old-exports"] = {
+    "task": "delete_old_exports",
+    "schedule": 3600.0,
+    "options": {"expires": 3600.0},
+}
+
 # Catalog --------------------------------------------------------------------------------
 HOT_SKUS_COUNT_LIMIT = 2
 # Seconds a worker answers list pages, hot SKUs, breadcrumbs and areas from its own memory before asking

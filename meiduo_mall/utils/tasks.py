@@ -19,6 +19,7 @@ TASK_MODULES = (
     "celery_tasks.email.tasks",
     "celery_tasks.html.tasks",
     "celery_tasks.orders.tasks",
+    "celery_tasks.exports.tasks",
 )
 
 celery_app = Celery("meiduo")

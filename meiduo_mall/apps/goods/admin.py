@@ -2,15 +2,15 @@
 
 from django.contrib import admin
 from django.db.models import TextField
-from import_export import resources
 from import_export.admin import ImportExportModelAdmin
 from unfold.admin import ModelAdmin, TabularInline
 from unfold.contrib.forms.widgets import WysiwygWidget
-from unfold.contrib.import_export.forms import ExportForm, ImportForm
 
 from meiduo_mall.utils.admin import ImageStorageErrorsAsMessages, RecordedChanges, yuan_column
+from meiduo_mall.utils.spreadsheets import SpreadsheetAdminMixin
 
 from . import models
+from .resources import SKUPriceStockResource, SKUResource
 
 
 @admin.register(models.GoodsCategory)
@@ -78,20 +78,11 @@ class SKUSpecificationInline(TabularInline):
     autocomplete_fields = ("spec", "option")
 
 
-class SKUResource(resources.ModelResource):
-    class Meta:
-        model = models.SKU
-        fields = (
-            "id", "name", "caption", "goods", "category", "price", "cost_price", "market_price",
-            "stock", "sales", "comments", "is_launched", "default_image_url",
-        )  # fmt: skip
-
-
 @admin.register(models.SKU)
-class SKUAdmin(RecordedChanges, ImageStorageErrorsAsMessages, ModelAdmin, ImportExportModelAdmin):
+class SKUAdmin(
+    SpreadsheetAdminMixin, RecordedChanges, ImageStorageErrorsAsMessages, ModelAdmin, ImportExportModelAdmin
+):
     resource_classes = [SKUResource]
-    import_form_class = ImportForm
-    export_form_class = ExportForm
     list_display = ("id", "name", "category", yuan_column("price", "价格"), "stock", "sales", "is_launched")
     list_select_related = ("category",)
     list_filter = ("is_launched", "category__parent__parent")
@@ -99,6 +90,10 @@ class SKUAdmin(RecordedChanges, ImageStorageErrorsAsMessages, ModelAdmin, Import
     search_fields = ("name", "caption")
     autocomplete_fields = ("goods", "category")
     inlines = [SKUImageInline, SKUSpecificationInline]
+
+    def get_import_resource_classes(self, request):
+        # An import changes prices and stock only; the export keeps every column.
+        return [SKUPriceStockResource]
 
 
 @admin.register(models.BrandAlias)

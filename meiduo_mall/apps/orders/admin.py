@@ -1,38 +1,12 @@
 from django.contrib import admin, messages
-from import_export import fields, resources
 from import_export.admin import ExportActionModelAdmin
 from unfold.admin import ModelAdmin, TabularInline
-from unfold.contrib.import_export.forms import ExportForm
+
+from meiduo_mall.utils.spreadsheets import SpreadsheetAdminMixin
 
 from . import services
 from .models import OrderGoods, OrderInfo
-
-
-class OrderResource(resources.ModelResource):
-    order_id = fields.Field(attribute="order_id", column_name="订单号")
-    username = fields.Field(attribute="user__username", column_name="下单用户")
-    create_time = fields.Field(attribute="create_time", column_name="下单时间")
-    total_count = fields.Field(attribute="total_count", column_name="商品总数")
-    total_amount = fields.Field(attribute="total_amount", column_name="订单金额")
-    freight = fields.Field(attribute="freight", column_name="运费")
-    pay_method = fields.Field(attribute="get_pay_method_display", column_name="支付方式")
-    status = fields.Field(attribute="get_status_display", column_name="订单状态")
-
-    class Meta:
-        model = OrderInfo
-        fields = (
-            "order_id",
-            "username",
-            "create_time",
-            "total_count",
-            "total_amount",
-            "freight",
-            "pay_method",
-            "status",
-        )
-
-    def get_queryset(self):
-        return super().get_queryset().select_related("user")
+from .resources import OrderResource
 
 
 class OrderGoodsInline(TabularInline):
@@ -47,9 +21,8 @@ class OrderGoodsInline(TabularInline):
 
 
 @admin.register(OrderInfo)
-class OrderInfoAdmin(ModelAdmin, ExportActionModelAdmin):
+class OrderInfoAdmin(SpreadsheetAdminMixin, ModelAdmin, ExportActionModelAdmin):
     resource_classes = [OrderResource]
-    export_form_class = ExportForm
     list_display = ("order_id", "user", "total_count", "total_amount", "pay_method", "status", "create_time")
     list_filter = ("status", "pay_method", "create_time")
     search_fields = ("order_id", "user__username", "user__mobile")

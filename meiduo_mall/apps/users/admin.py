@@ -2,13 +2,16 @@ from django.contrib import admin
 from django.contrib.auth.admin import GroupAdmin as DjangoGroupAdmin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.models import Group
+from import_export.admin import ExportActionModelAdmin
 from unfold.admin import ModelAdmin
 from unfold.forms import AdminPasswordChangeForm, UserChangeForm, UserCreationForm
 
 from meiduo_mall.utils.admin import PermissionsInChinese
+from meiduo_mall.utils.spreadsheets import SpreadsheetAdminMixin
 
 from . import audit_admin  # noqa: F401  registers the audit list of LogEntry records
 from .models import Address, User
+from .resources import UserResource
 
 
 class ShopperCreationForm(UserCreationForm):
@@ -23,7 +26,8 @@ class ShopperChangeForm(UserChangeForm):
 
 
 @admin.register(User)
-class UserAdmin(PermissionsInChinese, DjangoUserAdmin, ModelAdmin):
+class UserAdmin(SpreadsheetAdminMixin, PermissionsInChinese, DjangoUserAdmin, ModelAdmin, ExportActionModelAdmin):
+    resource_classes = [UserResource]
     form = ShopperChangeForm
     add_form = ShopperCreationForm
     change_password_form = AdminPasswordChangeForm
