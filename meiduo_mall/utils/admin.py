@@ -70,6 +70,9 @@ class RecordedChanges:
         if isinstance(model_field, models.DecimalField):
             # As the field stores it: "88" typed over 100.00 is recorded as 88.00.
             old, new = (None if value is None else f"{value:.{model_field.decimal_places}f}" for value in (old, new))
+        elif model_field.choices:
+            labels = dict(model_field.flatchoices)
+            old, new = (labels.get(value, value) for value in (old, new))
         return f"{label}（{shown_value(old)} → {shown_value(new)}）"
 
 

@@ -11,12 +11,14 @@ from django.contrib.auth.models import Group, Permission
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
+from django.forms import modelform_factory
 from django.test import Client
 from django.utils import timezone
 
 from meiduo_mall.apps.goods.models import SKU
 from meiduo_mall.apps.goods.tests.admin_forms import sku_change_form
 from meiduo_mall.apps.orders.models import OrderInfo
+from meiduo_mall.utils.admin import RecordedChanges
 from tests.factories import DEFAULT_PASSWORD, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -307,3 +309,9 @@ def test_taking_an_sku_off_sale_from_the_list_records_yes_to_no(sku):
     assert not sku.is_launched
     entry = LogEntry.objects.get(object_id=str(sku.id), user=catalog)
     assert entry.get_change_message() == "已修改是否上架销售（是 → 否）。"
+
+
+def test_a_field_with_choices_is_recorded_by_its_labels(order):
+    form = modelform_factory(OrderInfo, fields=["status"])({"status": OrderInfo.Status.UNSEND}, instance=order)
+    assert form.is_valid()
+    assert RecordedChanges().recorded_field(form, "status") == "订单状态（待支付 → 待发货）"
