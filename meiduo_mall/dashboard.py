@@ -32,6 +32,7 @@ from redis.exceptions import RedisError
 
 from meiduo_mall.apps.goods.models import SKU
 from meiduo_mall.apps.orders.models import OrderGoods, OrderInfo
+from meiduo_mall.utils.admin import yuan
 from meiduo_mall.utils.redis_breaker import log_worked_around
 
 CHART_DAYS = 30
@@ -148,11 +149,6 @@ def dashboard_figures():
     return figures
 
 
-def yuan(amount):
-    """Money as the back office writes it everywhere: ¥6999.00."""
-    return f"¥{Decimal(amount):.2f}"
-
-
 def kpi_cards(figures, may_see_orders, may_see_members, days):
     orders = figures["orders"][-days:]
     amounts = figures["amounts"][-days:]
@@ -170,7 +166,7 @@ def chart(labels, label, data):
 
 
 def top_skus_table(figures):
-    rows = [[row["name"], row["sold"], yuan(row["amount"])] for row in figures["top_skus"]]
+    rows = [[row["name"], row["sold"], yuan(Decimal(row["amount"]))] for row in figures["top_skus"]]
     return {"headers": ["商品", "销量", "金额"], "rows": rows}
 
 
@@ -199,7 +195,8 @@ def due_soon_table(figures, now):
                 reverse("admin:orders_orderinfo_change", args=[order["order_id"]]),
                 order["order_id"],
             )
-            rows.append([link, order["username"], yuan(order["amount"]), f"{math.ceil(seconds_left / 60)} 分钟"])
+            minutes_left = f"{math.ceil(seconds_left / 60)} 分钟"
+            rows.append([link, order["username"], yuan(Decimal(order["amount"])), minutes_left])
     return {"headers": ["订单号", "下单用户", "金额", "剩余时间"], "rows": rows}
 
 
