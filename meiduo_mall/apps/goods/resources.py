@@ -114,11 +114,20 @@ class SKUPriceStockResource(SpreadsheetResource):
         try:
             sku_id = int(Decimal(text))
         except (InvalidOperation, ValueError):
-            raise ValidationError({"id": f"SKU编号“{text}”不是整数"}) from None
+            raise ValidationError({ID_COLUMN: f"SKU编号“{text}”不是整数"}) from None
         sku = SKU.objects.filter(id=sku_id).first()
         if sku is None:
-            raise ValidationError({"id": f"没有编号为 {sku_id} 的SKU"})
+            raise ValidationError({ID_COLUMN: f"没有编号为 {sku_id} 的SKU"})
         return sku
+
+    def import_instance(self, instance, row, **kwargs):
+        # The preview names a bad cell by its column (库存), not by the model's field (stock).
+        try:
+            super().import_instance(instance, row, **kwargs)
+        except ValidationError as error:
+            columns = {field.attribute: field.column_name for field in self.get_import_fields()}
+            by_column = {columns.get(name, name): errors for name, errors in error.error_dict.items()}
+            raise ValidationError(by_column) from None
 
     def import_field(self, field, instance, row, is_m2m=False, **kwargs):
         # The id only finds the SKU; it is never written.

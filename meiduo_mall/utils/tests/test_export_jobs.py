@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied
 from meiduo_mall.apps.orders.models import OrderInfo
 from meiduo_mall.utils import export_jobs
 from meiduo_mall.utils.tests.spreadsheets import CSV, XLSX, as_dicts, csv_rows, export, operator_with, xlsx_rows
+from tests.english_strings import english_in_html
 from tests.factories import OrderFactory
 
 CHANGELIST = "/admin/orders/orderinfo/"
@@ -43,6 +44,7 @@ def test_a_large_export_becomes_a_job_whose_file_only_its_operator_and_superuser
     assert job.file_path.parent == settings.EXPORT_DIR and settings.MEDIA_ROOT not in job.file_path.parents
     page = client.get("/admin/exports/").content.decode()
     assert "订单基本信息" in page and "已完成" in page and "2 / 2 行" in page and 'http-equiv="refresh"' not in page
+    assert english_in_html(page, data=[operator.username, job.filename]) == []
     assert client.get(f"/admin/exports/{job.id}/status/").json() == {
         "id": job.id,
         "state": "done",

@@ -12,6 +12,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from meiduo_mall.apps.goods.models import SKU
 from meiduo_mall.utils.tests.spreadsheets import CSV, XLSX, as_dicts, csv_rows, export, operator_with, xlsx_rows
+from tests.english_strings import english_in_html
 from tests.factories import SKUFactory
 
 pytestmark = pytest.mark.django_db
@@ -27,7 +28,7 @@ def skus():
 @pytest.fixture
 def clerk():
     """An operator of the catalog: may change SKUs, so may import."""
-    return operator_with("goods.view_sku", "goods.change_sku")[1]
+    return operator_with("goods.view_sku", "goods.change_sku", username="商品运营")[1]
 
 
 def csv_file(rows, name="skus.csv", bom=True):
@@ -121,6 +122,7 @@ def test_dry_run_lists_an_unknown_sku_a_negative_stock_and_bad_prices_and_change
     assert "价格“-1”须为不小于 0 的数字" in html
     invalid = response.context["result"].invalid_rows
     assert [row.number for row in invalid] == [2, 3, 4, 5, 6]
+    assert english_in_html(html, data=["skus.csv"]) == []
     assert prices_and_stock() == before
 
 
