@@ -451,7 +451,7 @@ HAYSTACK_SIGNAL_PROCESSOR = "meiduo_mall.apps.goods.search.signals.SKUSearchSign
 # An import applies all its rows in one transaction or none of them.
 IMPORT_EXPORT_USE_TRANSACTIONS = True
 # Larger exports are written by a worker into EXPORT_DIR (never served as media) and kept a day.
-EXPORT_SYNC_ROW_LIMIT = int(env("EXPORT_SYNC_ROW_LIMIT", "2000"))
+EXPORT_SYNC_ROW_LIMIT = 2000
 EXPORT_DIR = VAR_DIR / "exports"
 EXPORT_KEEP_SECONDS = 24 * 3600
 CELERY_BEAT_SCHEDULE["delete-old-exports"] = {

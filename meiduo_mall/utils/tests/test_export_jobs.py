@@ -8,7 +8,10 @@ import pytest
 from django.core.exceptions import PermissionDenied
 
 from meiduo_mall.apps.orders.models import OrderInfo
+from meiduo_mall.apps.orders.resources import OrderResource
 from meiduo_mall.utils import export_jobs
+from meiduo_mall.utils.spreadsheets import SpreadsheetResource
+from meiduo_mall.utils.tasks import enqueue
 from meiduo_mall.utils.tests.spreadsheets import CSV, XLSX, as_dicts, csv_rows, export, operator_with, xlsx_rows
 from tests.english_strings import english_in_html
 from tests.factories import OrderFactory
@@ -153,3 +156,22 @@ def test_a_real_worker_writes_the_file_reports_progress_and_mails_the_link(setti
     [message] = worker_mailbox.messages
     assert message["To"] == "ops@meiduo.site" and job.id in message.get_content()
     assert "Task export_spreadsheet[" in log_path.read_text()
+
+
+@pytest.mark.django_db
+def test_a_resource_reports_its_progress_every_so_many_rows(monkeypatch):
+    three_orders()
+    monkeypatch.setattr(SpreadsheetResource, "PROGRESS_EVERY", 2)
+    reported = []
+    dataset = OrderResource(progress=reported.append).export(OrderInfo.objects.all())
+    assert len(dataset) == 3 and reported == [2]
+
+
+def test_beat_deletes_old_exports_every_hour(settings, tmp_path):
+    settings.EXPORT_DIR = tmp_path
+    assert settings.CELERY_BEAT_SCHEDULE["delete-old-exports"]["task"] == "delete_old_exports"
+    old = tmp_path / "old.csv"
+    old.write_bytes(b"x")
+    os.utime(old, (0, 0))
+    enqueue("delete_old_exports")
+    assert not old.exists()
