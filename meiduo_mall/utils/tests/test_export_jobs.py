@@ -27,13 +27,20 @@ def three_orders():
     return waiting
 
 
+@pytest.fixture
+def export_dir(settings, tmp_path):
+    """Files of jobs run in the test process go to the test's own directory."""
+    settings.EXPORT_DIR = tmp_path / "exports"
+    return settings.EXPORT_DIR
+
+
 def only_job_of(operator):
     [job] = export_jobs.jobs_of(operator)
     return job
 
 
 @pytest.mark.django_db
-def test_a_large_export_becomes_a_job_whose_file_only_its_operator_and_superusers_get(settings, mailbox):
+def test_a_large_export_becomes_a_job_whose_file_only_its_operator_and_superusers_get(settings, export_dir, mailbox):
     settings.EXPORT_SYNC_ROW_LIMIT = 1
     waiting = three_orders()
     operator, client = operator_with(*EXPORT_RIGHTS, email="analyst@meiduo.site")
@@ -76,7 +83,7 @@ def test_a_large_export_becomes_a_job_whose_file_only_its_operator_and_superuser
 
 
 @pytest.mark.django_db
-def test_a_job_of_rows_ticked_on_the_list_holds_only_those(settings):
+def test_a_job_of_rows_ticked_on_the_list_holds_only_those(settings, export_dir):
     settings.EXPORT_SYNC_ROW_LIMIT = 0
     first, _ = three_orders()
     operator, client = operator_with(*EXPORT_RIGHTS)
@@ -97,7 +104,7 @@ def test_below_the_limit_the_export_is_answered_at_once(settings):
 
 
 @pytest.mark.django_db
-def test_a_job_whose_operator_lost_the_right_while_it_waited_fails(settings):
+def test_a_job_whose_operator_lost_the_right_while_it_waited_fails(settings, export_dir):
     settings.EXPORT_SYNC_ROW_LIMIT = 1
     three_orders()
     operator, client = operator_with(*EXPORT_RIGHTS)
@@ -155,6 +162,8 @@ def test_a_real_worker_writes_the_file_reports_progress_and_mails_the_link(setti
         time.sleep(0.2)
     [message] = worker_mailbox.messages
     assert message["To"] == "ops@meiduo.site" and job.id in message.get_content()
+    # The worker wrote into the shared EXPORT_DIR of the test settings; a test leaves nothing behind.
+    job.file_path.unlink()
     assert "Task export_spreadsheet[" in log_path.read_text()
 
 
