@@ -93,6 +93,11 @@ def test_export_has_chinese_headers_plain_money_and_the_filtered_rows(skus, sett
     assert cells["SKU编号"] == skus[0].id and cells["价格"] == Decimal("12.50") and cells["库存"] == 10
 
 
+def test_no_export_for_an_operator_without_export_sku(skus, clerk):
+    assert f"{CHANGELIST}export/" not in clerk.get(CHANGELIST).content.decode()
+    assert export(clerk, CHANGELIST, CSV).status_code == 403
+
+
 def test_no_import_for_an_operator_who_may_only_view_and_export(skus):
     _, exporter = operator_with("goods.view_sku", "goods.export_sku")
     assert f"{CHANGELIST}import/" not in exporter.get(CHANGELIST).content.decode()
