@@ -54,11 +54,25 @@ class OrderLineSerializer(serializers.ModelSerializer):
 
 class OrderSerializer(serializers.ModelSerializer):
     create_time = MinuteField()
+    # Empty, and null, until the back office ships the order.
+    shipped_time = MinuteField(allow_null=True)
     skus = OrderLineSerializer(many=True)
 
     class Meta:
         model = OrderInfo
-        fields = ("order_id", "create_time", "total_count", "total_amount", "freight", "pay_method", "status", "skus")
+        fields = (
+            "order_id",
+            "create_time",
+            "total_count",
+            "total_amount",
+            "freight",
+            "pay_method",
+            "status",
+            "carrier",
+            "tracking_number",
+            "shipped_time",
+            "skus",
+        )
 
 
 class CommentSerializer(serializers.Serializer):

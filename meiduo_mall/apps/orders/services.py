@@ -23,8 +23,8 @@ from django.utils import timezone
 from meiduo_mall.apps.carts.services import CART_LINE_SKU_FIELDS, cart_store_for
 from meiduo_mall.apps.goods.models import SKU, Goods
 
-from .exceptions import EmptySelection, InsufficientStock, OrderStateError, UnableToPlaceOrder
-from .models import OrderGoods, OrderInfo
+from .exceptions import EmptySelection, InsufficientStock, OrderError, OrderStateError, UnableToPlaceOrder
+from .models import OrderGoods, OrderInfo, OrderStatusChange
 
 # Stock and order states are written on the primary and read back there: a replica may lag.
 PRIMARY = "default"
@@ -36,6 +36,8 @@ STOCK_ATTEMPTS = 3
 GOODS_SALES_BATCH = 500
 # The largest total tb_order_info.total_amount (Decimal(10, 2)) can hold.
 MAX_ORDER_AMOUNT = Decimal("99999999.99")
+CARRIER_MAX_LENGTH = OrderInfo._meta.get_field("carrier").max_length
+TRACKING_NUMBER_MAX_LENGTH = OrderInfo._meta.get_field("tracking_number").max_length
 
 logger = logging.getLogger("meiduo")
 
@@ -52,6 +54,14 @@ order_stock_taken = Signal()
 order_cancelling = Signal()
 order_cancel_locked = Signal()
 order_paid_locked = Signal()
+
+
+def _record_status_change(order, from_status, to_status, operator=None):
+    """The history row of one move, written by the caller inside the transaction of its conditional UPDATE:
+    the move and its record commit together or not at all."""
+    OrderStatusChange.objects.using(PRIMARY).create(
+        order_id=order.pk, from_status=from_status, to_status=to_status, operator=operator
+    )
 
 
 def order_freight():
@@ -240,22 +250,24 @@ def mark_paid(order):
     paid and the trade stored together or not at all. The notice, the buyer's return and the
     cancel of unpaid orders may race for the same order; the conditional UPDATE picks one winner.
     """
-    moved = (
-        OrderInfo.objects.using(PRIMARY)
-        .filter(pk=order.pk, status=OrderInfo.Status.UNPAID, pay_method=OrderInfo.PayMethod.ALIPAY)
-        .update(status=OrderInfo.Status.UNSEND, update_time=timezone.now())
-    )
-    if moved:
-        order.status = OrderInfo.Status.UNSEND
-        order_paid_locked.send(sender=OrderInfo, order=order)
+    with transaction.atomic(using=PRIMARY):
+        moved = (
+            OrderInfo.objects.using(PRIMARY)
+            .filter(pk=order.pk, status=OrderInfo.Status.UNPAID, pay_method=OrderInfo.PayMethod.ALIPAY)
+            .update(status=OrderInfo.Status.UNSEND, update_time=timezone.now())
+        )
+        if moved:
+            _record_status_change(order, OrderInfo.Status.UNPAID, OrderInfo.Status.UNSEND)
+            order.status = OrderInfo.Status.UNSEND
+            order_paid_locked.send(sender=OrderInfo, order=order)
     return bool(moved)
 
 
-def cancel(order):
+def cancel(order, operator=None):
     """Cancel an unpaid order and give its stock and sales back; False if it was no longer unpaid.
 
-    The timeout task, the buyer and the payment notice can race for the same order; the
-    conditional status update (1 → 6) picks one winner, and only the winner gives stock back.
+    The timeout task, the buyer, the back office (`operator`) and the payment notice can race for the
+    same order; the conditional status update (1 → 6) picks one winner, and only the winner gives stock back.
     """
 
     def give_back():
@@ -267,6 +279,7 @@ def cancel(order):
             )
             if not won:
                 return False
+            _record_status_change(order, OrderInfo.Status.UNPAID, OrderInfo.Status.CANCELED, operator)
             order_cancel_locked.send(sender=OrderInfo, order=order)
             counts = defaultdict(int)
             for sku_id, count in (
@@ -317,24 +330,48 @@ def cancel_expired_orders(now=None):
     return sum(cancel(order) for order in list(expired.only("order_id")))
 
 
-def ship(orders):
-    """Back office: those of `orders` (a queryset) waiting for shipment (2) are shipped (3); returns how many moved."""
-    return (
-        orders.using(PRIMARY)
-        .filter(status=OrderInfo.Status.UNSEND)
-        .update(status=OrderInfo.Status.UNRECEIVED, update_time=timezone.now())
-    )
+def ship(order, carrier, tracking_number, operator=None):
+    """Back office: an order waiting for shipment (2) leaves with `carrier` and `tracking_number` (3).
+
+    Raises OrderError for a blank or too long carrier or number, OrderStateError when the order is not
+    waiting for shipment (anymore: two operators may ship it at once, the conditional UPDATE picks one).
+    """
+    carrier, tracking_number = (carrier or "").strip(), (tracking_number or "").strip()
+    if not carrier or len(carrier) > CARRIER_MAX_LENGTH:
+        raise OrderError("请填写快递公司")
+    if not tracking_number or len(tracking_number) > TRACKING_NUMBER_MAX_LENGTH:
+        raise OrderError("请填写快递单号")
+    now = timezone.now()
+    with transaction.atomic(using=PRIMARY):
+        moved = (
+            OrderInfo.objects.using(PRIMARY)
+            .filter(pk=order.pk, status=OrderInfo.Status.UNSEND)
+            .update(
+                status=OrderInfo.Status.UNRECEIVED,
+                carrier=carrier,
+                tracking_number=tracking_number,
+                shipped_time=now,
+                update_time=now,
+            )
+        )
+        if not moved:
+            raise OrderStateError("订单当前不能发货")
+        _record_status_change(order, OrderInfo.Status.UNSEND, OrderInfo.Status.UNRECEIVED, operator)
+    order.status = OrderInfo.Status.UNRECEIVED
+    order.carrier, order.tracking_number, order.shipped_time = carrier, tracking_number, now
 
 
 def confirm_receipt(order):
     """The buyer confirms a shipped order (3) has arrived; it waits for comments (4)."""
-    moved = (
-        OrderInfo.objects.using(PRIMARY)
-        .filter(pk=order.pk, status=OrderInfo.Status.UNRECEIVED)
-        .update(status=OrderInfo.Status.UNCOMMENT, update_time=timezone.now())
-    )
-    if not moved:
-        raise OrderStateError("订单当前不能确认收货")
+    with transaction.atomic(using=PRIMARY):
+        moved = (
+            OrderInfo.objects.using(PRIMARY)
+            .filter(pk=order.pk, status=OrderInfo.Status.UNRECEIVED)
+            .update(status=OrderInfo.Status.UNCOMMENT, update_time=timezone.now())
+        )
+        if not moved:
+            raise OrderStateError("订单当前不能确认收货")
+        _record_status_change(order, OrderInfo.Status.UNRECEIVED, OrderInfo.Status.UNCOMMENT)
     order.status = OrderInfo.Status.UNCOMMENT
 
 
@@ -369,4 +406,5 @@ def comment_order_line(order, sku_id, comment, score, is_anonymous):
             OrderInfo.objects.using(PRIMARY).filter(pk=order.pk).update(
                 status=OrderInfo.Status.FINISHED, update_time=now
             )
+            _record_status_change(order, OrderInfo.Status.UNCOMMENT, OrderInfo.Status.FINISHED)
             order.status = OrderInfo.Status.FINISHED

@@ -56,6 +56,9 @@ def test_order_list_is_paginated_newest_first_in_the_order_shape(auth_client, us
         "freight": "10.00",
         "pay_method": 2,
         "status": 1,
+        "carrier": "",
+        "tracking_number": "",
+        "shipped_time": None,
         "skus": [
             {
                 "sku": {"id": sku.id, "name": sku.name, "default_image_url": sku.default_image_url},

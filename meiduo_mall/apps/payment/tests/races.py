@@ -9,9 +9,11 @@ with its stock given back, and the money Alipay took is stored as a Payment flag
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
+import pytest
 from rest_framework.test import APIClient
 
 from meiduo_mall.apps.orders import services as orders
+from meiduo_mall.apps.orders.exceptions import OrderStateError
 from meiduo_mall.apps.orders.models import OrderInfo
 from meiduo_mall.apps.payment.gateways.tests.alipay_messages import TRADE_NO, signed_notice, signed_return
 from meiduo_mall.apps.payment.models import Payment
@@ -115,4 +117,5 @@ def assert_one_outcome(order, sku, outcome, stock_placed):
         assert payments == [(trade_no_for(order), True)]
         assert sku.stock == stock_placed + order.total_count
         # A cancelled order is never shipped, whatever Alipay said.
-        assert orders.ship(OrderInfo.objects.filter(pk=order.pk)) == 0
+        with pytest.raises(OrderStateError):
+            orders.ship(order, "顺丰速运", "SF1234567890")
