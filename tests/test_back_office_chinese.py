@@ -3,6 +3,7 @@ money in ¥ and times in Beijing time."""
 
 import ast
 import gettext
+import json
 import re
 from datetime import datetime
 from decimal import Decimal
@@ -157,9 +158,10 @@ def test_the_shipped_catalog_wins_over_the_apps_catalogs():
 
 @pytest.mark.django_db
 def test_the_admin_scripts_catalog_has_the_missing_strings(back_office):
-    script = back_office.get(reverse("admin:jsi18n")).content.decode("unicode_escape")
-    assert "选择全部%s" in script
-    assert "选中了 %(cnt)s 个中的 %(sel)s 个" in script
+    # The catalog is written as JSON, non-ASCII escaped.
+    script = back_office.get(reverse("admin:jsi18n")).content.decode()
+    assert json.dumps("选择全部%s") in script
+    assert json.dumps("选中了 %(cnt)s 个中的 %(sel)s 个") in script
 
 
 # Every page an operator opens --------------------------------------------------------------------------
@@ -227,6 +229,18 @@ def test_the_home_page_is_chinese(back_office):
 @pytest.mark.django_db
 def test_the_login_page_is_chinese(client):
     assert_chinese(client, "/admin/login/")
+
+
+@pytest.mark.django_db
+def test_an_empty_search_and_the_logged_out_page_are_chinese(back_office):
+    from meiduo_mall.apps.goods.models import SKU
+
+    assert_chinese(back_office, admin_url(SKU, "changelist") + "?q=没有这种商品")
+    assert_chinese(back_office, admin_url(OrderInfo, "changelist") + "?status__exact=5&pay_method__exact=1")
+    response = back_office.post("/admin/logout/")
+    assert response.status_code == 200
+    assert english_in_html(response.content.decode()) == []
+    assert "您已成功退出管理后台" in response.content.decode()
 
 
 @pytest.mark.django_db
