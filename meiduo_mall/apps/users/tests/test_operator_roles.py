@@ -315,3 +315,35 @@ def test_a_field_with_choices_is_recorded_by_its_labels(order):
     form = modelform_factory(OrderInfo, fields=["status"])({"status": OrderInfo.Status.UNSEND}, instance=order)
     assert form.is_valid()
     assert RecordedChanges().recorded_field(form, "status") == "订单状态（待支付 → 待发货）"
+
+
+def test_order_service_is_offered_ship_and_cancel_and_ships_an_order(make_order):
+    order = make_order(status=OrderInfo.Status.UNSEND, pay_method=OrderInfo.PayMethod.CASH)
+    client = client_of(operator("订单客服"))
+    page = client.get("/admin/orders/orderinfo/")
+    offered = {name for name, _ in page.context["action_form"].fields["action"].choices}
+    assert {"ship", "cancel_unpaid"} <= offered
+    assert (
+        f"/admin/orders/orderinfo/{order.pk}/ship/"
+        in client.get(f"/admin/orders/orderinfo/{order.pk}/change/").content.decode()
+    )
+
+    shipment = {"carrier": "顺丰速运", "other_carrier": "", "tracking_number": "SF1234567890"}
+    assert client.post(f"/admin/orders/orderinfo/{order.pk}/ship/", shipment).status_code == 302
+    order.refresh_from_db()
+    assert (order.status, order.tracking_number) == (OrderInfo.Status.UNRECEIVED, "SF1234567890")
+
+
+def test_analysts_cannot_open_the_ship_or_cancel_pages_of_an_order(make_order):
+    waiting = make_order(status=OrderInfo.Status.UNSEND, pay_method=OrderInfo.PayMethod.CASH)
+    unpaid = make_order()
+    client = client_of(operator("数据分析"))
+    assert f"/{waiting.pk}/ship/" not in client.get(f"/admin/orders/orderinfo/{waiting.pk}/change/").content.decode()
+    assert f"/{unpaid.pk}/cancel/" not in client.get(f"/admin/orders/orderinfo/{unpaid.pk}/change/").content.decode()
+    shipment = {"carrier": "顺丰速运", "other_carrier": "", "tracking_number": "SF1234567890"}
+    assert client.post(f"/admin/orders/orderinfo/{waiting.pk}/ship/", shipment).status_code == 403
+    assert client.post(f"/admin/orders/orderinfo/{unpaid.pk}/cancel/", {"post": "yes"}).status_code == 403
+    client.post("/admin/orders/orderinfo/", {"action": "cancel_unpaid", "_selected_action": [unpaid.pk]})
+    waiting.refresh_from_db()
+    unpaid.refresh_from_db()
+    assert (waiting.status, unpaid.status) == (OrderInfo.Status.UNSEND, OrderInfo.Status.UNPAID)
