@@ -237,6 +237,10 @@ def test_an_empty_search_and_the_logged_out_page_are_chinese(back_office):
 
     assert_chinese(back_office, admin_url(SKU, "changelist") + "?q=没有这种商品")
     assert_chinese(back_office, admin_url(OrderInfo, "changelist") + "?status__exact=5&pay_method__exact=1")
+    # The search box of the header and of the command palette (⌘K).
+    assert_chinese(back_office, reverse("admin:search") + "?s=商品")
+    assert_chinese(back_office, reverse("admin:search") + "?s=商品&extended=1")
+    assert_chinese(back_office, reverse("admin:search") + "?s=没有这种东西&extended=1")
     response = back_office.post("/admin/logout/")
     assert response.status_code == 200
     assert english_in_html(response.content.decode()) == []
