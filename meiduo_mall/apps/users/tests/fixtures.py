@@ -1,6 +1,12 @@
-"""Members and their clients: `user`, `other_user`, `auth_client` (JWT of `user`), `address`."""
+"""Members and their clients: `user`, `other_user`, `auth_client` (JWT of `user`), `address`; back-office
+staff: `staff_client` (a superuser), `operator_of(role)` (a member of one of the operator roles)."""
+
+from importlib import import_module
 
 import pytest
+from django.apps import apps
+from django.contrib.auth.models import Group
+from django.db import connection
 from rest_framework.test import APIClient
 
 from meiduo_mall.apps.users.tokens import issue_jwt
@@ -40,3 +46,25 @@ def staff_client(client, db):
     """Django's test client logged in to the back office as a superuser."""
     client.force_login(UserFactory(is_staff=True, is_superuser=True))
     return client
+
+
+@pytest.fixture
+def operator_roles(db):
+    """The groups of users' data migration. A transactional test empties every table when it ends, data
+    migrations' rows included, so a later test in the same run makes them again as the migration does."""
+    roles = import_module("meiduo_mall.apps.users.migrations.0003_operator_roles")
+    if Group.objects.filter(name__in=roles.ROLES).count() < len(roles.ROLES):
+        with connection.schema_editor() as schema_editor:
+            roles.create_roles(apps, schema_editor)
+
+
+@pytest.fixture
+def operator_of(operator_roles):
+    """operator_of(role) → a staff member holding that role and nothing more, with the factories' password."""
+
+    def make(role, **fields):
+        operator = UserFactory(is_staff=True, **fields)
+        operator.groups.add(Group.objects.get(name=role))
+        return operator
+
+    return make
