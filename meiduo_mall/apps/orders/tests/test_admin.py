@@ -251,6 +251,27 @@ def test_an_order_shipped_meanwhile_is_reported_skipped_not_shipped_twice(staff_
     assert stored(order).tracking_number == "SF1234567890"
 
 
+def test_a_ship_form_sent_back_without_its_management_data_ships_nothing(staff_client):
+    order = placed()
+    data = {"action": "ship", "_selected_action": [order.pk], "apply": "yes", "shipment-0-order_id": order.pk}
+
+    response = staff_client.post(
+        ORDERS, {**data, "shipment-0-carrier": "顺丰速运", "shipment-0-tracking_number": "SF1"}
+    )
+
+    assert response.status_code == 200
+    assert response.templates[0].name == "admin/orders/orderinfo/ship_selected.html"
+    assert stored(order).status == Status.UNSEND
+
+
+@pytest.mark.parametrize("step", ["ship", "cancel"])
+def test_the_ship_and_cancel_pages_of_an_unknown_order_send_back_to_the_index(staff_client, step):
+    response = staff_client.get(f"{ORDERS}20260101000000000000001/{step}/", follow=True)
+
+    assert response.status_code == 200
+    assert "不存在" in response.content.decode()
+
+
 def test_the_ship_action_on_orders_none_waiting_only_reports_them(staff_client):
     unpaid = placed(ALIPAY)
 
