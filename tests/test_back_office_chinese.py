@@ -287,6 +287,25 @@ def test_permissions_are_listed_in_chinese(back_office):
 
 
 @pytest.mark.django_db
+def test_the_order_pages_of_shipping_and_cancelling_are_chinese(back_office):
+    order = OrderInfo.objects.get()
+    assert_chinese(back_office, admin_url(OrderInfo, "ship_detail", order.pk))
+    response = back_office.post(admin_url(OrderInfo, "ship_detail", order.pk), {"carrier": "", "tracking_number": "x"})
+    assert response.status_code == 200
+    assert english_in_html(response.content.decode(), data=data_of_the_database()) == []
+    response = back_office.post(admin_url(OrderInfo, "changelist"), {"action": "ship", "_selected_action": [order.pk]})
+    assert response.status_code == 200
+    assert english_in_html(response.content.decode(), data=data_of_the_database()) == []
+    OrderInfo.objects.filter(pk=order.pk).update(status=OrderInfo.Status.UNPAID)
+    assert_chinese(back_office, admin_url(OrderInfo, "cancel_detail", order.pk))
+
+
+@pytest.mark.django_db
+def test_the_export_jobs_page_is_chinese(back_office):
+    assert_chinese(back_office, reverse("export_jobs"))
+
+
+@pytest.mark.django_db
 def test_the_sku_import_and_export_pages_are_chinese(back_office):
     from meiduo_mall.apps.goods.models import SKU
 
