@@ -19,7 +19,8 @@ from html.parser import HTMLParser
 ABBREVIATIONS = frozenset(
     {"SKU", "SPU", "ID", "CSV", "XLSX", "XLS", "TSV", "JSON", "YAML", "HTML", "ODS", "JWT", "QQ", "URL", "IP"}
 )
-# Names (EMS: the post's express carrier), and keys as Django's own Chinese catalog writes them: 按住 Control 键，或者 Mac 上的 Command 键.
+# Names (EMS: the post's express carrier), and keys as Django's own Chinese catalog writes them:
+# 按住 Control 键，或者 Mac 上的 Command 键.
 ALLOWED_WORDS = frozenset({"Redis", "EMS", "Control", "Command", "Mac"})
 SHOWN_ATTRIBUTES = ("placeholder", "title", "aria-label", "alt")
 BUTTON_INPUT_TYPES = ("submit", "button", "reset")
