@@ -7,13 +7,14 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from django.contrib.auth.models import Group, Permission
+from django.contrib.auth.models import Permission
 from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from meiduo_mall.apps.orders.models import OrderGoods, OrderInfo
+from meiduo_mall.apps.users.tests.fixtures import operator_in
 from meiduo_mall.dashboard import FIGURES_CACHE_KEY, compute_figures, dashboard_figures
 from tests.factories import AddressFactory, GoodsFactory, OrderFactory, SKUFactory, UserFactory
 
@@ -269,7 +270,6 @@ ROLE_BLOCKS = ("新增会员", "支付金额", "即将超时的未支付订单",
     ],
 )
 def test_each_role_gets_a_working_page_with_what_it_may_see(client, shop_day, role, sees):
-    staff = UserFactory(is_staff=True)
-    staff.groups.add(Group.objects.get(name=role))
+    staff = operator_in(role)
     html = dashboard_html(client, staff)
     assert {block for block in ROLE_BLOCKS if block in html} == sees

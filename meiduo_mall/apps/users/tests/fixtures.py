@@ -48,8 +48,7 @@ def staff_client(client, db):
     return client
 
 
-@pytest.fixture
-def operator_roles(db):
+def ensure_operator_roles():
     """The groups of users' data migration. A transactional test empties every table when it ends, data
     migrations' rows included, so a later test in the same run makes them again as the migration does."""
     roles = import_module("meiduo_mall.apps.users.migrations.0003_operator_roles")
@@ -58,13 +57,15 @@ def operator_roles(db):
             roles.create_roles(apps, schema_editor)
 
 
+def operator_in(role, **fields):
+    """A staff member holding the operator role `role` and nothing more, with the factories' password."""
+    ensure_operator_roles()
+    operator = UserFactory(is_staff=True, **fields)
+    operator.groups.add(Group.objects.get(name=role))
+    return operator
+
+
 @pytest.fixture
-def operator_of(operator_roles):
-    """operator_of(role) → a staff member holding that role and nothing more, with the factories' password."""
-
-    def make(role, **fields):
-        operator = UserFactory(is_staff=True, **fields)
-        operator.groups.add(Group.objects.get(name=role))
-        return operator
-
-    return make
+def operator_of(db):
+    """operator_of(role) → operator_in(role), for tests that take it as a fixture."""
+    return operator_in

@@ -18,6 +18,7 @@ from django.utils import timezone
 from meiduo_mall.apps.goods.models import SKU
 from meiduo_mall.apps.goods.tests.admin_forms import sku_change_form
 from meiduo_mall.apps.orders.models import OrderInfo
+from meiduo_mall.apps.users.tests.fixtures import operator_in
 from meiduo_mall.utils.admin import RecordedChanges
 from tests.factories import DEFAULT_PASSWORD, UserFactory
 
@@ -82,9 +83,7 @@ def test_the_migration_can_run_again_and_be_reversed():
 
 def operator(name):
     """A staff member of the back office in the role `name`, and nothing more."""
-    user = UserFactory(is_staff=True)
-    user.groups.add(Group.objects.get(name=name))
-    return user
+    return operator_in(name)
 
 
 def client_of(user):
