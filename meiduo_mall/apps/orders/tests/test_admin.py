@@ -3,7 +3,7 @@ who ship an order read on its page, its notes, and what nobody may do (delete, e
 
 import pytest
 from django.contrib.admin.models import CHANGE, LogEntry
-from django.contrib.auth.models import Group, Permission
+from django.contrib.auth.models import Permission
 from django.contrib.contenttypes.models import ContentType
 from django.test import Client
 
@@ -11,7 +11,7 @@ from meiduo_mall.apps.carts.tests.fixtures import fill_cart
 from meiduo_mall.apps.orders import services
 from meiduo_mall.apps.orders.models import OrderInfo, OrderNote, OrderStatusChange
 from meiduo_mall.apps.payment.models import Payment
-from meiduo_mall.apps.users.tests.fixtures import jwt_client
+from meiduo_mall.apps.users.tests.fixtures import jwt_client, operator_in
 from tests.factories import AddressFactory, SKUFactory, UserFactory, area_chain
 
 pytestmark = pytest.mark.django_db
@@ -40,9 +40,7 @@ def logged_in(user):
 
 def operator(*codenames, group=None):
     """A staff member holding only the orders permissions `codenames`, or those of the role `group`."""
-    user = UserFactory(is_staff=True)
-    if group:
-        user.groups.add(Group.objects.get(name=group))
+    user = operator_in(group) if group else UserFactory(is_staff=True)
     user.user_permissions.add(*Permission.objects.filter(content_type__app_label="orders", codename__in=codenames))
     return user
 
