@@ -43,20 +43,6 @@ def shop_pages():
     build_shop_pages(settings.FRONT_END_DIR)
 
 
-@pytest.fixture(scope="session")
-def django_db_setup(django_db_setup, django_db_blocker):
-    """The test database with the operator roles of users' data migration. A transactional test empties
-    every table when it ends, and --reuse-db keeps that empty state for the next run, so they are made again."""
-    from importlib import import_module
-
-    from django.apps import apps
-    from django.db import connection
-
-    roles = import_module("meiduo_mall.apps.users.migrations.0003_operator_roles")
-    with django_db_blocker.unblock(), connection.schema_editor() as schema_editor:
-        roles.create_roles(apps, schema_editor)
-
-
 @pytest.fixture(autouse=True)
 def clean_redis():
     """Every test starts with empty Redis databases."""
