@@ -68,6 +68,8 @@ class Goods(BaseModel):
     desc_detail = models.TextField(default="", blank=True, verbose_name="详细介绍")
     desc_pack = models.TextField(default="", blank=True, verbose_name="包装信息")
     desc_service = models.TextField(default="", blank=True, verbose_name="售后服务")
+    # 7天无理由退货: off for goods the law exempts (fresh food, underwear, custom-made, opened software).
+    returnable = models.BooleanField(default=True, verbose_name="支持7天无理由退货")
 
     class Meta:
         db_table = "tb_goods"

@@ -31,6 +31,8 @@ class OrderInfo(BaseModel):
     carrier = models.CharField(max_length=30, blank=True, default="", verbose_name="快递公司")
     tracking_number = models.CharField(max_length=40, blank=True, default="", verbose_name="快递单号")
     shipped_time = models.DateTimeField(null=True, blank=True, verbose_name="发货时间")
+    # Set by services.confirm_receipt; the 7-day return window counts from it.
+    received_time = models.DateTimeField(null=True, blank=True, verbose_name="收货时间")
 
     class Meta:
         db_table = "tb_order_info"
@@ -71,6 +73,8 @@ class OrderGoods(BaseModel):
     score = models.SmallIntegerField(choices=SCORE_CHOICES, default=5, verbose_name="满意度评分")
     is_anonymous = models.BooleanField(default=False, verbose_name="是否匿名评价")
     is_commented = models.BooleanField(default=False, verbose_name="是否评价了")
+    # Units of this line in returns that were not rejected: a line is never returned twice.
+    returned_count = models.IntegerField(default=0, verbose_name="已退货数量")
 
     class Meta:
         db_table = "tb_order_goods"
@@ -126,3 +130,145 @@ class OrderNote(models.Model):
 
     def __str__(self):
         return f"{self.order_id} {self.create_time:%Y-%m-%d %H:%M}"
+
+
+class ReturnRequest(BaseModel):
+    """A member's return of some units of a received order, from request to refund (orders.returns)."""
+
+    class Status(models.IntegerChoices):
+        REQUESTED = 1, "待审核"
+        APPROVED = 2, "待寄回"
+        REJECTED = 3, "已拒绝"
+        SENT_BACK = 4, "已寄回"
+        RECEIVED = 5, "已收货"
+
+    class Reason(models.IntegerChoices):
+        NO_REASON = 1, "7天无理由退货"
+        QUALITY = 2, "质量问题"
+        NOT_AS_DESCRIBED = 3, "商品与描述不符"
+        WRONG_ITEM = 4, "发错货"
+        DAMAGED = 5, "商品破损"
+        OTHER = 6, "其他"
+
+    order = models.ForeignKey(OrderInfo, related_name="returns", on_delete=models.PROTECT, verbose_name="订单")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, related_name="returns", on_delete=models.PROTECT, verbose_name="申请人"
+    )
+    status = models.SmallIntegerField(choices=Status.choices, default=Status.REQUESTED, verbose_name="退货状态")
+    reason = models.SmallIntegerField(choices=Reason.choices, verbose_name="退货原因")
+    description = models.TextField(max_length=500, blank=True, default="", verbose_name="问题描述")
+    # The money of the returned units (their paid price) and, by the freight rule, the freight; fixed at request.
+    refund_amount = models.DecimalField(max_digits=10, decimal_places=2, verbose_name="退款金额")
+    operator = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name="审核人",
+    )
+    operator_note = models.CharField(max_length=200, blank=True, default="", verbose_name="审核说明")
+    reviewed_time = models.DateTimeField(null=True, blank=True, verbose_name="审核时间")
+    # The parcel the member sends back after approval.
+    carrier = models.CharField(max_length=30, blank=True, default="", verbose_name="寄回快递公司")
+    tracking_number = models.CharField(max_length=40, blank=True, default="", verbose_name="寄回快递单号")
+    sent_back_time = models.DateTimeField(null=True, blank=True, verbose_name="寄回时间")
+    received_time = models.DateTimeField(null=True, blank=True, verbose_name="仓库收货时间")
+
+    class Meta:
+        db_table = "tb_order_return"
+        verbose_name = "退货申请"
+        verbose_name_plural = verbose_name
+        ordering = ["-create_time"]
+        indexes = [models.Index(fields=["status", "create_time"], name="return_status_time_idx")]
+        permissions = [("review_return", "可以审核退货"), ("receive_return", "可以确认退货收货")]
+
+    def __str__(self):
+        return f"{self.order_id} 退货 {self.pk}"
+
+
+class ReturnLine(models.Model):
+    return_request = models.ForeignKey(
+        ReturnRequest, related_name="lines", on_delete=models.CASCADE, verbose_name="退货申请"
+    )
+    order_goods = models.ForeignKey(OrderGoods, related_name="+", on_delete=models.PROTECT, verbose_name="订单商品")
+    count = models.IntegerField(verbose_name="退货数量")
+    amount = models.DecimalField(max_digits=10, decimal_places=2, verbose_name="退款金额")
+
+    class Meta:
+        db_table = "tb_order_return_line"
+        verbose_name = "退货商品"
+        verbose_name_plural = verbose_name
+
+    def __str__(self):
+        return f"{self.return_request_id} {self.order_goods_id} ×{self.count}"
+
+
+class ReturnPhoto(models.Model):
+    return_request = models.ForeignKey(
+        ReturnRequest, related_name="photos", on_delete=models.CASCADE, verbose_name="退货申请"
+    )
+    # Saved through the storage backend (local files, FastDFS in production), like every image of the shop.
+    image = models.ImageField(verbose_name="照片")
+
+    class Meta:
+        db_table = "tb_order_return_photo"
+        verbose_name = "退货照片"
+        verbose_name_plural = verbose_name
+
+    def __str__(self):
+        return f"{self.return_request_id} {self.image.name}"
+
+
+class Refund(BaseModel):
+    """Money sent back through the payment gateway: one row per request, `out_request_no` its idempotency key.
+
+    orders.services owns every status change; payment sends it through the gateway and reports back.
+    """
+
+    class Status(models.IntegerChoices):
+        PENDING = 1, "待退款"
+        PROCESSING = 2, "退款中"
+        SUCCEEDED = 3, "已退款"
+        FAILED = 4, "退款失败"
+
+    order = models.ForeignKey(OrderInfo, related_name="refunds", on_delete=models.PROTECT, verbose_name="订单")
+    payment = models.ForeignKey(
+        "payment.Payment", related_name="refunds", on_delete=models.PROTECT, verbose_name="支付记录"
+    )
+    return_request = models.ForeignKey(
+        ReturnRequest,
+        null=True,
+        blank=True,
+        related_name="refunds",
+        on_delete=models.PROTECT,
+        verbose_name="退货申请",
+    )
+    out_request_no = models.CharField(max_length=64, unique=True, verbose_name="退款请求号")
+    amount = models.DecimalField(max_digits=10, decimal_places=2, verbose_name="退款金额")
+    reason = models.CharField(max_length=100, verbose_name="退款原因")
+    status = models.SmallIntegerField(choices=Status.choices, default=Status.PENDING, verbose_name="退款状态")
+    # The gateway's own reference for the refunded trade, and its words when it refused.
+    gateway_reference = models.CharField(max_length=100, blank=True, default="", verbose_name="支付平台交易号")
+    failure_reason = models.CharField(max_length=200, blank=True, default="", verbose_name="失败原因")
+    attempts = models.SmallIntegerField(default=0, verbose_name="发送次数")
+    refunded_time = models.DateTimeField(null=True, blank=True, verbose_name="退款到账时间")
+    operator = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name="发起人",
+    )
+
+    class Meta:
+        db_table = "tb_order_refund"
+        verbose_name = "退款记录"
+        verbose_name_plural = verbose_name
+        ordering = ["-create_time"]
+        indexes = [models.Index(fields=["status", "create_time"], name="refund_status_time_idx")]
+        permissions = [("retry_refund", "可以重新发起退款")]
+
+    def __str__(self):
+        return self.out_request_no

@@ -115,7 +115,9 @@ def record_payment(trade):
     try:
         with transaction.atomic(using=PRIMARY):
             paid = mark_paid(trade.order)
-            Payment.objects.using(PRIMARY).create(order_id=order_id, trade_id=trade.trade_no, refund_needed=not paid)
+            Payment.objects.using(PRIMARY).create(
+                order_id=order_id, trade_id=trade.trade_no, amount=trade.order.total_amount, refund_needed=not paid
+            )
     except IntegrityError as exc:
         # The trade is stored already: a repeated notice, or its return, or the two at once.
         recorded = Payment.objects.using(PRIMARY).filter(trade_id=trade.trade_no).first()
