@@ -29,10 +29,11 @@ GOODS_MODELS = (
     "sku", "skuimage", "skuspecification", "brandalias", "searchsynonym",
 )  # fmt: skip
 CONTENTS_MODELS = ("contentcategory", "content")
+AFTER_SALES_MODELS = ("returnrequest", "returnline", "returnphoto", "refund")
 SHOP_MODELS = {
     "goods": GOODS_MODELS,
     "contents": CONTENTS_MODELS,
-    "orders": ("orderinfo", "ordergoods", "orderstatuschange", "ordernote"),
+    "orders": ("orderinfo", "ordergoods", "orderstatuschange", "ordernote", *AFTER_SALES_MODELS),
     "payment": ("payment",),
     "users": ("user", "address"),
 }
@@ -48,11 +49,15 @@ def granted(name):
 
 
 def run_roles_migration():
-    """The data migration as `migrate` runs it on a fresh database: historical models, no permissions yet."""
+    """The data migrations as `migrate` runs them on a fresh database: historical models, no permissions yet."""
     migration = import_module("meiduo_mall.apps.users.migrations.0003_operator_roles")
     state = MigrationExecutor(connection).loader.project_state(("users", "0003_operator_roles"))
     with connection.schema_editor() as schema_editor:
         migration.create_roles(state.apps, schema_editor)
+    after_sales = import_module("meiduo_mall.apps.users.migrations.0004_after_sales_roles")
+    state = MigrationExecutor(connection).loader.project_state(("users", "0004_after_sales_roles"))
+    with connection.schema_editor() as schema_editor:
+        after_sales.grant_after_sales(state.apps, schema_editor)
 
 
 def test_the_migration_makes_the_three_roles_with_exactly_their_permissions():
@@ -66,6 +71,8 @@ def test_the_migration_makes_the_three_roles_with_exactly_their_permissions():
         "orders.view_orderinfo", "orders.view_ordergoods", "orders.ship_order", "orders.cancel_order",
         "orders.add_ordernote", "orders.view_ordernote", "orders.view_orderstatuschange",
         "payment.view_payment", "users.view_user", "users.view_address",
+        "orders.view_returnrequest", "orders.view_returnline", "orders.view_returnphoto", "orders.review_return",
+        "orders.receive_return", "orders.view_refund", "orders.retry_refund",
     }  # fmt: skip
     assert granted("数据分析") == {
         f"{app_label}.view_{model}" for app_label, models in SHOP_MODELS.items() for model in models
