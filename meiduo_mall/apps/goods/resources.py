@@ -2,7 +2,9 @@
 
 The import file may be an export edited in Excel: it reads SKU编号, 价格 and 库存 and ignores every other
 column. It never creates an SKU, and writes only those two fields, so the sales an order counts meanwhile
-(orders' conditional stock UPDATE) are not written back from the spreadsheet's old copy.
+(orders' conditional stock UPDATE) are not written back from the spreadsheet's old copy. 库存 is a stocktake:
+a number there replaces the stock. Without the column, or with the cell empty, the stock is not written at all,
+so a price change never undoes what orders took since the file was exported.
 """
 
 from decimal import Decimal, InvalidOperation
@@ -103,10 +105,10 @@ class SKUPriceStockResource(SpreadsheetResource):
         for index in reversed(range(len(dataset))):
             if all(value is None or str(value).strip() == "" for value in dataset[index]):
                 del dataset[index]
-        missing = [column for column in (ID_COLUMN, PRICE_COLUMN, STOCK_COLUMN) if column not in dataset.headers]
+        missing = [column for column in (ID_COLUMN, PRICE_COLUMN) if column not in dataset.headers]
         if missing:
             raise ValidationError(
-                f"文件缺少列：{'、'.join(missing)}（需要 {ID_COLUMN}、{PRICE_COLUMN}、{STOCK_COLUMN}）"
+                f"文件缺少列：{'、'.join(missing)}（需要 {ID_COLUMN}、{PRICE_COLUMN}，{STOCK_COLUMN}可选）"
             )
 
     def get_instance(self, instance_loader, row):
@@ -131,9 +133,16 @@ class SKUPriceStockResource(SpreadsheetResource):
 
     def import_field(self, field, instance, row, is_m2m=False, **kwargs):
         # The id only finds the SKU; it is never written.
-        if field.attribute != "id":
-            super().import_field(field, instance, row, is_m2m, **kwargs)
+        if field.attribute == "id":
+            return
+        if field.attribute == "stock":
+            cell = row.get(STOCK_COLUMN)
+            instance.stock_from_file = cell is not None and str(cell).strip() != ""
+            if not instance.stock_from_file:
+                return
+        super().import_field(field, instance, row, is_m2m, **kwargs)
 
     def do_instance_save(self, instance, is_create):
         # update_fields: the row of the spreadsheet knows nothing newer about sales or the rest.
-        instance.save(update_fields=["price", "stock", "update_time"])
+        written = ["price", "stock", "update_time"] if instance.stock_from_file else ["price", "update_time"]
+        instance.save(update_fields=written)

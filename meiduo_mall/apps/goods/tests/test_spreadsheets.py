@@ -9,6 +9,7 @@ import openpyxl
 import pytest
 from django.contrib.admin.models import CHANGE, LogEntry
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db.models import F
 
 from meiduo_mall.apps.goods.models import SKU
 from meiduo_mall.utils.tests.spreadsheets import CSV, XLSX, as_dicts, csv_rows, export, operator_with, xlsx_rows
@@ -168,10 +169,28 @@ def test_a_csv_without_bom_and_with_an_id_header_is_read_too(skus, clerk):
     assert prices_and_stock()[skus[0].id] == (Decimal("66.00"), 7, 3)
 
 
-def test_a_file_without_the_stock_column_is_refused(skus, clerk):
-    response = dry_run(clerk, csv_file([["SKU编号", "价格"], [skus[0].id, "66"]]))
-    assert "文件缺少列：库存" in response.content.decode()
+def test_a_file_without_the_price_column_is_refused(skus, clerk):
+    response = dry_run(clerk, csv_file([["SKU编号", "库存"], [skus[0].id, "66"]]))
+    assert "文件缺少列：价格" in response.content.decode()
     assert response.context.get("confirm_form") is None
+
+
+def test_prices_alone_keep_the_stock_that_orders_took_since_the_export(skus, clerk):
+    preview = dry_run(clerk, csv_file([["SKU编号", "价格"], [skus[0].id, "66"]]))
+    # An order takes 2 between the preview and the confirm, as placement does it.
+    SKU.objects.filter(pk=skus[0].pk).update(stock=F("stock") - 2, sales=F("sales") + 2)
+    taken = prices_and_stock()[skus[0].id]
+    confirm(clerk, preview)
+    assert prices_and_stock()[skus[0].id] == (Decimal("66.00"), taken[1], taken[2])
+
+
+def test_an_empty_stock_cell_keeps_that_skus_stock(skus, clerk):
+    before = prices_and_stock()
+    preview = dry_run(clerk, csv_file([["SKU编号", "价格", "库存"], [skus[0].id, "66", ""], [skus[1].id, "5", "4"]]))
+    confirm(clerk, preview)
+    after = prices_and_stock()
+    assert after[skus[0].id] == (Decimal("66.00"), before[skus[0].id][1], before[skus[0].id][2])
+    assert after[skus[1].id] == (Decimal("5.00"), 4, before[skus[1].id][2])
 
 
 def test_a_confirm_that_fails_midway_applies_nothing(skus, clerk):
