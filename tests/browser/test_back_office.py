@@ -85,7 +85,7 @@ def test_a_catalog_operator_changes_a_price_and_the_sku_page_shows_it(back_offic
     admin.goto(f"/admin/goods/sku/{sku.id}/history/")
     expect(admin.locator("body")).to_contain_text("1799.50")
     check_chinese(admin, data=[sku.name])
-    screenshot(admin, screens_dir, "audit")
+    screenshot(admin, screens_dir, "history")
 
 
 def test_an_order_service_operator_ships_and_the_buyer_sees_the_tracking_number(
