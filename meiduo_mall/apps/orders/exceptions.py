@@ -34,3 +34,15 @@ class OrderInProgress(OrderError):
     message = "订单正在提交，请勿重复提交"
     # The same body on every endpoint, whatever the view's own shape.
     error_shape = message_body
+
+
+class RefundExceedsPayment(OrderError):
+    """The refunds of a payment would claim more than the gateway took."""
+
+    message = "退款金额超过实付金额"
+
+
+class RefundStateError(OrderError):
+    """The refund is not in a state that allows the requested step (a retry of one that did not fail)."""
+
+    message = "退款当前不能重新发起"

@@ -1,4 +1,4 @@
-"""The order rules: settle, place, pay, cancel, ship, receive and comment.
+"""The order rules: settle, place, pay, cancel, ship, receive, comment and refund.
 
 This module owns every move of OrderInfo.status (the life cycle in docs/architecture.md): views,
 the Celery task, the back office and the payment app call these functions; none of them touches
@@ -22,9 +22,19 @@ from django.utils import timezone
 
 from meiduo_mall.apps.carts.services import CART_LINE_SKU_FIELDS, cart_store_for
 from meiduo_mall.apps.goods.models import SKU, Goods
+from meiduo_mall.apps.payment.models import Payment
+from meiduo_mall.utils.tasks import enqueue_after_commit
 
-from .exceptions import EmptySelection, InsufficientStock, OrderError, OrderStateError, UnableToPlaceOrder
-from .models import OrderGoods, OrderInfo, OrderStatusChange
+from .exceptions import (
+    EmptySelection,
+    InsufficientStock,
+    OrderError,
+    OrderStateError,
+    RefundExceedsPayment,
+    RefundStateError,
+    UnableToPlaceOrder,
+)
+from .models import OrderGoods, OrderInfo, OrderStatusChange, Refund
 
 # Stock and order states are written on the primary and read back there: a replica may lag.
 PRIMARY = "default"
@@ -272,25 +282,10 @@ def cancel(order, operator=None):
 
     def give_back():
         with transaction.atomic(using=PRIMARY):
-            won = (
-                OrderInfo.objects.using(PRIMARY)
-                .filter(pk=order.pk, status=OrderInfo.Status.UNPAID)
-                .update(status=OrderInfo.Status.CANCELED, update_time=timezone.now())
-            )
-            if not won:
+            if not _move_to_cancelled(order, OrderInfo.Status.UNPAID, operator):
                 return False
-            _record_status_change(order, OrderInfo.Status.UNPAID, OrderInfo.Status.CANCELED, operator)
             order_cancel_locked.send(sender=OrderInfo, order=order)
-            counts = defaultdict(int)
-            for sku_id, count in (
-                OrderGoods.objects.using(PRIMARY).filter(order_id=order.pk).values_list("sku_id", "count")
-            ):
-                counts[sku_id] += count
-            if counts:
-                each = _per_sku(counts)
-                SKU.objects.using(PRIMARY).filter(pk__in=counts).update(
-                    stock=F("stock") + each, sales=F("sales") - each
-                )
+            _give_stock_back(order)
             return True
 
     order_cancelling.send(sender=OrderInfo, order=order)
@@ -298,6 +293,65 @@ def cancel(order, operator=None):
     if cancelled:
         order.status = OrderInfo.Status.CANCELED
     return cancelled
+
+
+def cancel_paid_order(order, operator=None):
+    """Cancel an order waiting for shipment (2 → 6): stock and sales back and, for an Alipay order, a refund of
+    all it paid, in one transaction; returns the Refund (sent after commit), or None for cash on delivery,
+    where nothing was paid. Raises OrderStateError when the order no longer waits for shipment (shipped, or
+    cancelled by an operator at the same moment: the conditional UPDATE picks one winner)."""
+
+    def give_back():
+        with transaction.atomic(using=PRIMARY):
+            if not _move_to_cancelled(order, OrderInfo.Status.UNSEND, operator):
+                raise OrderStateError("订单当前不能取消")
+            _give_stock_back(order)
+            if order.pay_method != OrderInfo.PayMethod.ALIPAY:
+                return None
+            payment = Payment.objects.using(PRIMARY).filter(order_id=order.pk, refund_needed=False).first()
+            if payment is None:
+                # Marked paid without a recorded trade: nothing the gateway could send back.
+                logger.error("order %s cancelled after payment but no payment is recorded", order.pk)
+                return None
+            return request_refund(
+                order, payment, payment.amount - payment.refunded_amount, "订单取消退款", operator=operator
+            )
+
+    refund = _in_deadlock_retry(give_back)
+    order.status = OrderInfo.Status.CANCELED
+    return refund
+
+
+def cancel_order(order, operator=None):
+    """The member's (or an operator's) cancel: an unpaid order is cancelled, one waiting for shipment is
+    cancelled with its refund; returns the Refund or None. Raises OrderStateError for any other state."""
+    if order.status == OrderInfo.Status.UNSEND:
+        return cancel_paid_order(order, operator)
+    if not cancel(order, operator):
+        raise OrderStateError("订单当前不能取消")
+    return None
+
+
+def _move_to_cancelled(order, from_status, operator):
+    """The conditional move from_status → 6 and its history row, inside the caller's transaction."""
+    won = (
+        OrderInfo.objects.using(PRIMARY)
+        .filter(pk=order.pk, status=from_status)
+        .update(status=OrderInfo.Status.CANCELED, update_time=timezone.now())
+    )
+    if won:
+        _record_status_change(order, from_status, OrderInfo.Status.CANCELED, operator)
+    return bool(won)
+
+
+def _give_stock_back(order):
+    """The stock and sales of the order's lines back to their SKUs, in one UPDATE."""
+    counts = defaultdict(int)
+    for sku_id, count in OrderGoods.objects.using(PRIMARY).filter(order_id=order.pk).values_list("sku_id", "count"):
+        counts[sku_id] += count
+    if counts:
+        each = _per_sku(counts)
+        SKU.objects.using(PRIMARY).filter(pk__in=counts).update(stock=F("stock") + each, sales=F("sales") - each)
 
 
 def refresh_goods_sales():
@@ -362,17 +416,19 @@ def ship(order, carrier, tracking_number, operator=None):
 
 
 def confirm_receipt(order):
-    """The buyer confirms a shipped order (3) has arrived; it waits for comments (4)."""
+    """The buyer confirms a shipped order (3) has arrived; it waits for comments (4). The 7-day return
+    window counts from `received_time`."""
+    now = timezone.now()
     with transaction.atomic(using=PRIMARY):
         moved = (
             OrderInfo.objects.using(PRIMARY)
             .filter(pk=order.pk, status=OrderInfo.Status.UNRECEIVED)
-            .update(status=OrderInfo.Status.UNCOMMENT, update_time=timezone.now())
+            .update(status=OrderInfo.Status.UNCOMMENT, received_time=now, update_time=now)
         )
         if not moved:
             raise OrderStateError("订单当前不能确认收货")
         _record_status_change(order, OrderInfo.Status.UNRECEIVED, OrderInfo.Status.UNCOMMENT)
-    order.status = OrderInfo.Status.UNCOMMENT
+    order.status, order.received_time = OrderInfo.Status.UNCOMMENT, now
 
 
 def uncommented_lines(order):
@@ -408,3 +464,175 @@ def comment_order_line(order, sku_id, comment, score, is_anonymous):
             )
             _record_status_change(order, OrderInfo.Status.UNCOMMENT, OrderInfo.Status.FINISHED)
             order.status = OrderInfo.Status.FINISHED
+
+
+# Refunds ------------------------------------------------------------------------------------
+# Refund.status moves only here: payment.services sends a refund through the gateway and reports the outcome
+# with refund_processing / refund_succeeded / refund_failed; docs/architecture.md draws the life cycle.
+REFUND_OPEN = (Refund.Status.PENDING, Refund.Status.PROCESSING)
+REFUND_REASON_MAX_LENGTH = Refund._meta.get_field("reason").max_length
+OUT_REQUEST_NO_ATTEMPTS = 20
+CENT = Decimal("0.01")
+
+# Sent (sender=Refund, payment=...) once request_refund has read the payment, before it claims the amount:
+# where the race tests run a second refund of the same money.
+refund_claiming = Signal()
+
+
+def _claim(payment_id, amount):
+    """Add `amount` to what refunds claimed of the payment, unless that would pass what it took.
+
+    One conditional UPDATE: it locks the payment row until the caller's transaction ends, so two
+    operators refunding the same money at once are served one after the other and the second one
+    finds the claim already made."""
+    claimed = (
+        Payment.objects.using(PRIMARY)
+        .filter(pk=payment_id, refunded_amount__lte=F("amount") - amount)
+        .update(refunded_amount=F("refunded_amount") + amount, update_time=timezone.now())
+    )
+    if not claimed:
+        raise RefundExceedsPayment()
+
+
+def _give_claim_back(payment_id, amount):
+    Payment.objects.using(PRIMARY).filter(pk=payment_id).update(
+        refunded_amount=F("refunded_amount") - amount, update_time=timezone.now()
+    )
+
+
+def request_refund(order, payment, amount, reason, *, return_request=None, operator=None):
+    """A refund of `amount` of `payment` (a return's lines, a cancelled order, a late payment): the money is
+    claimed on the payment and the Refund row written in the caller's transaction, and send_refund queued
+    once it commits. Raises RefundExceedsPayment when the payment's refunds would pass what it took, and
+    OrderError for an amount that is not a positive sum of cents."""
+    amount = Decimal(amount)
+    if not amount.is_finite() or amount <= 0 or amount != amount.quantize(CENT):
+        raise OrderError("退款金额无效")
+    with transaction.atomic(using=PRIMARY):
+        refund_claiming.send(sender=Refund, payment=payment)
+        _claim(payment.pk, amount)
+        refund = _insert_refund(
+            Refund(
+                order_id=order.pk,
+                payment_id=payment.pk,
+                return_request=return_request,
+                amount=amount,
+                reason=(reason or "退款")[:REFUND_REASON_MAX_LENGTH],
+                operator=operator,
+            )
+        )
+        enqueue_after_commit("send_refund", refund.pk)
+    return refund
+
+
+def _insert_refund(refund):
+    """Save the refund under the order's next free out_request_no: the order id, "R" and a counter (readable
+    in Alipay's records, at most 27 characters of its 64). A refund of another payment of the same order may
+    take a number at the same moment; the unique constraint makes the loser take the next one."""
+    taken = Refund.objects.using(PRIMARY).filter(order_id=refund.order_id).count()
+    for n in range(taken + 1, taken + 1 + OUT_REQUEST_NO_ATTEMPTS):
+        refund.out_request_no = f"{refund.order_id}R{n:02d}"
+        try:
+            with transaction.atomic(using=PRIMARY):
+                refund.save(using=PRIMARY, force_insert=True)
+        except IntegrityError:
+            if not Refund.objects.using(PRIMARY).filter(out_request_no=refund.out_request_no).exists():
+                raise
+        else:
+            return refund
+    raise OrderError("退款过于频繁，请稍后再试")
+
+
+def refund_processing(refund):
+    """The refund is about to go to the gateway (1 → 2, or 2 again for a resend): counted as an attempt and
+    left 退款中, so a crash during the call leaves it for the query. False when it is no longer open."""
+    moved = (
+        Refund.objects.using(PRIMARY)
+        .filter(pk=refund.pk, status__in=REFUND_OPEN)
+        .update(status=Refund.Status.PROCESSING, attempts=F("attempts") + 1, update_time=timezone.now())
+    )
+    if moved:
+        refund.status = Refund.Status.PROCESSING
+    return bool(moved)
+
+
+def refund_succeeded(refund, gateway_reference, refunded_time=None):
+    """The gateway has paid the refund back (1/2 → 3); the member is told by SMS once it commits. A payment
+    owed back entirely (refund_needed) is no longer owed once its refunds have paid all it took.
+    False when the refund was no longer open (a query and a resend reported it twice)."""
+    refunded_time = refunded_time or timezone.now()
+    with transaction.atomic(using=PRIMARY):
+        moved = (
+            Refund.objects.using(PRIMARY)
+            .filter(pk=refund.pk, status__in=REFUND_OPEN)
+            .update(
+                status=Refund.Status.SUCCEEDED,
+                gateway_reference=(gateway_reference or "")[:100],
+                failure_reason="",
+                refunded_time=refunded_time,
+                update_time=timezone.now(),
+            )
+        )
+        if not moved:
+            return False
+        paid_back = (
+            Refund.objects.using(PRIMARY)
+            .filter(payment_id=refund.payment_id, status=Refund.Status.SUCCEEDED)
+            .aggregate(total=Sum("amount"))["total"]
+        )
+        Payment.objects.using(PRIMARY).filter(pk=refund.payment_id, refund_needed=True, amount__lte=paid_back).update(
+            refund_needed=False, update_time=timezone.now()
+        )
+        order = OrderInfo.objects.using(PRIMARY).select_related("user").get(pk=refund.order_id)
+        enqueue_after_commit(
+            "send_after_sales_sms",
+            order.user.mobile,
+            "refund_succeeded",
+            {"order_id": order.order_id, "amount": f"{refund.amount:.2f}"},
+        )
+    refund.status, refund.gateway_reference, refund.refunded_time = (
+        Refund.Status.SUCCEEDED,
+        gateway_reference,
+        refunded_time,
+    )
+    return True
+
+
+def refund_failed(refund, reason):
+    """The gateway refused the refund (1/2 → 4): its claim on the payment is given back, so an operator may
+    send it again (retry_refund). False when it was no longer open."""
+    with transaction.atomic(using=PRIMARY):
+        moved = (
+            Refund.objects.using(PRIMARY)
+            .filter(pk=refund.pk, status__in=REFUND_OPEN)
+            .update(
+                status=Refund.Status.FAILED,
+                failure_reason=(reason or "退款失败")[:200],
+                update_time=timezone.now(),
+            )
+        )
+        if moved:
+            _give_claim_back(refund.payment_id, refund.amount)
+    if moved:
+        refund.status, refund.failure_reason = Refund.Status.FAILED, reason
+    return bool(moved)
+
+
+def retry_refund(refund, operator=None):
+    """An operator sends a failed refund again (4 → 1) under the same out_request_no, so the gateway can never
+    pay it twice; the amount is claimed again. Raises RefundStateError when it has not failed (two operators
+    at once: one wins) and RefundExceedsPayment when the payment's money went to other refunds meanwhile."""
+    with transaction.atomic(using=PRIMARY):
+        moved = (
+            Refund.objects.using(PRIMARY)
+            .filter(pk=refund.pk, status=Refund.Status.FAILED)
+            .update(status=Refund.Status.PENDING, failure_reason="", update_time=timezone.now())
+        )
+        if not moved:
+            raise RefundStateError()
+        _claim(refund.payment_id, refund.amount)
+        enqueue_after_commit("send_refund", refund.pk)
+        if operator is not None:
+            logger.info("refund %s sent again by operator %s", refund.out_request_no, operator.pk)
+    refund.status, refund.failure_reason = Refund.Status.PENDING, ""
+    return refund
