@@ -479,6 +479,8 @@ USER_BROWSING_HISTORY_COUNTS_LIMIT = 5
 # Orders and payment ---------------------------------------------------------------------
 ORDER_FREIGHT = "10.00"
 UNPAID_ORDER_TIMEOUT_MINUTES = int(env("UNPAID_ORDER_TIMEOUT_MINUTES", "30"))
+# 7天无理由退货: a received order takes returns for this many days after its receipt (orders.returns).
+RETURN_DAYS = int(env("RETURN_DAYS", "7"))
 # Unpaid orders past the timeout give their stock back; beat checks every minute.
 CELERY_BEAT_SCHEDULE["cancel-expired-orders"] = {
     "task": "cancel_expired_orders",
@@ -500,6 +502,10 @@ ALIPAY_PUBLIC_KEY_PATH = env("ALIPAY_PUBLIC_KEY_PATH", str(VAR_DIR / "alipay" / 
 ALIPAY_URL = env("ALIPAY_URL", f"{API_ORIGIN}/payment/sandbox/gateway/")
 ALIPAY_DEBUG = env_bool("ALIPAY_DEBUG", True)
 ALIPAY_NOTIFY_URL = env("ALIPAY_NOTIFY_URL", f"{API_ORIGIN}/payment/notify/")
+# Seconds a server-to-server call to Alipay (a refund, its query) may take before it counts as unanswered.
+ALIPAY_API_TIMEOUT = float(env("ALIPAY_API_TIMEOUT", "5"))
+# The built-in sandbox's side of Alipay's openapi (refunds), served by this shop at the sandbox's prefix.
+SANDBOX_OPENAPI_URL = env("SANDBOX_OPENAPI_URL", f"{API_ORIGIN}/payment/sandbox/gateway.do")
 
 # QQ login -------------------------------------------------------------------------------
 QQ_LOGIN_CLIENT = env("QQ_LOGIN_CLIENT", "meiduo_mall.apps.oauth.clients.qq.QQConnectClient")
