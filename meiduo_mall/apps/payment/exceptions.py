@@ -49,3 +49,11 @@ class AlipayKeyMissing(PaymentUnavailable):
 
 class AlipayKeyUnreadable(PaymentUnavailable):
     """A key file that cannot be read, or holds no RSA key of the kind needed."""
+
+
+class RefundUnconfirmed(PaymentError, ServiceUnavailable):
+    """The gateway gave no answer we can trust to a refund or its query: the network failed or timed out, or the
+    answer was unsigned or its signature false. The refund may or may not have happened; ask again later with the
+    same out_request_no, which never refunds twice. `reason` says what went wrong, for the log."""
+
+    message = "退款结果暂未确认"

@@ -52,10 +52,33 @@ class SandboxGateway(AlipayGateway):
         ensure_sandbox_keys()
         return super().client()
 
+    def openapi_url(self):
+        return settings.SANDBOX_OPENAPI_URL
+
     @classmethod
     def check_configuration(cls):
         # Its keys are made on first use and its seller is its own: nothing to configure.
         return []
+
+
+REFUND_PLANS = ("fail", "slow")
+
+
+def plan_refund(out_request_no_or_order_id, outcome):
+    """Tests' and demos' hook: the next refund the sandbox is sent for this out_request_no, or for any refund of
+    this order (its out_trade_no), ends as `outcome`, once.
+
+    "fail": the refund is refused with a business error (40004, 卖家余额不足) and nothing is refunded.
+    "slow": the call answers a system error (20000) as if Alipay were overloaded, yet the refund is made
+    at the sandbox; only a query (or the same request again) shows it succeeded.
+    """
+    if outcome not in REFUND_PLANS:
+        raise ValueError(f"unknown refund plan {outcome!r}; one of {REFUND_PLANS}")
+    cache.set(_plan_key(out_request_no_or_order_id), outcome, PAID_TRADE_MEMORY)
+
+
+def _plan_key(out_request_no_or_order_id):
+    return f"alipay_sandbox_refund_plan_{out_request_no_or_order_id}"
 
 
 class InvalidOrderString(Exception):
