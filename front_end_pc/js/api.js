@@ -43,7 +43,7 @@
     return parts.length ? '?' + parts.join('&') : '';
   }
 
-  // api('GET', '/user/', {params, data, auth, headers}) → Promise of the parsed body.
+  // api('GET', '/user/', {params, data, form, auth, headers}) → Promise of the parsed body.
   // Sends `Authorization: JWT <token>` whenever a token is stored (unless auth: false); rejects with ApiError.
   function api(method, path, options) {
     options = options || {};
@@ -55,6 +55,8 @@
       headers['Content-Type'] = 'application/json';
       init.body = JSON.stringify(options.data);
     }
+    // A FormData (files) goes as multipart: the browser writes the Content-Type with its boundary.
+    if (options.form !== undefined) init.body = options.form;
     return fetch(host + path + buildQuery(options.params), init).then(function (resp) {
       var type = resp.headers.get('Content-Type') || '';
       var body = type.indexOf('application/json') >= 0 ? resp.json() : resp.text();

@@ -5,6 +5,8 @@
   var PAGE_SIZE = 5;
   var STATUS_NAMES = { 1: '待支付', 2: '待发货', 3: '待收货', 4: '待评价', 5: '已完成', 6: '已取消' };
   var PAY_METHOD_NAMES = { 1: '货到付款', 2: '支付宝' };
+  var REFUND_FAILED = 4;
+  var REFUNDED = 3;
 
   if (!meiduo.requireLogin()) return;
 
@@ -23,6 +25,17 @@
     methods: {
       statusName: function (status) { return STATUS_NAMES[status] || ''; },
       payMethodName: function (method) { return PAY_METHOD_NAMES[method] || ''; },
+      // A failed refund is the shop's to settle: the member is told it is being handled, not why it failed.
+      refundText: function (refund) {
+        if (refund.status === REFUND_FAILED) return '退款失败，客服处理中';
+        return (refund.status === REFUNDED ? '已退款 ¥' : '退款中 ¥') + refund.amount;
+      },
+      // The deadline is Beijing time to the minute; the browser's clock may be in any zone.
+      canReturn: function (order) {
+        if (!order.return_deadline) return false;
+        var deadline = Date.parse(order.return_deadline.replace(' ', 'T') + ':00+08:00');
+        return isNaN(deadline) || Date.now() < deadline;
+      },
       fail: function (err) {
         if (!meiduo.handleAuthError(err)) meiduo.showError(err);
       },
@@ -63,6 +76,12 @@
         this.step(order, function () {
           return meiduo.api('PUT', '/orders/' + order.order_id + '/cancel/');
         }, '订单已取消');
+      },
+      cancelWithRefund: function (order) {
+        if (!confirm('取消后将全额退款至支付宝，确定取消？')) return;
+        this.step(order, function () {
+          return meiduo.api('PUT', '/orders/' + order.order_id + '/cancel/');
+        }, '订单已取消，退款将原路退回');
       },
       confirmReceipt: function (order) {
         if (!confirm('确认已经收到订单 ' + order.order_id + ' 的商品了吗？')) return;
