@@ -1,5 +1,6 @@
 from celery_tasks.main import celery_app
 from meiduo_mall.apps.verifications import services
+from meiduo_mall.apps.verifications.sms import get_sms_backend
 from meiduo_mall.apps.verifications.sms.base import SMSSendError
 
 
@@ -18,3 +19,18 @@ from meiduo_mall.apps.verifications.sms.base import SMSSendError
 def send_sms_code(mobile, sms_code, expires_minutes=None):
     """`expires_minutes` is accepted for VAR-A callers."""
     services.send_sms_code(mobile, sms_code, expires_minutes)
+
+
+# At most once, like the codes: a notice sent twice is paid twice and confuses the member more than a
+# missing one, whose news my orders shows anyway. The provider refusing or unreachable is retried.
+@celery_app.task(
+    name="send_after_sales_sms",
+    autoretry_for=(SMSSendError,),
+    max_retries=3,
+    retry_backoff=2,
+    retry_backoff_max=60,
+    retry_jitter=True,
+)
+def send_after_sales_sms(mobile, kind, params):
+    """An after-sales notice (kind "return_approved" or "refund_succeeded") to the member's mobile."""
+    get_sms_backend().send_notice(mobile, kind, params)

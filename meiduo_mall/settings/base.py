@@ -420,6 +420,11 @@ RONGLIAN = {
     "APP_ID": env("RONGLIAN_APP_ID", ""),
     "TEMPLATE_ID": env("RONGLIAN_TEMPLATE_ID", "1"),
     "BASE_URL": env("RONGLIAN_BASE_URL", "https://app.cloopen.com:8883"),
+    # After-sales notices, one approved template each (values in verifications/sms/base.py NOTICE_VALUES).
+    "TEMPLATES": {
+        "return_approved": env("RONGLIAN_RETURN_APPROVED_TEMPLATE_ID", ""),
+        "refund_succeeded": env("RONGLIAN_REFUND_SUCCEEDED_TEMPLATE_ID", ""),
+    },
 }
 
 # Tokens ---------------------------------------------------------------------------------

@@ -1,7 +1,7 @@
 import sys
 import threading
 
-from .base import BaseSMSBackend
+from .base import BaseSMSBackend, notice_text
 
 
 class ConsoleSMSBackend(BaseSMSBackend):
@@ -15,4 +15,9 @@ class ConsoleSMSBackend(BaseSMSBackend):
     def send_verification_code(self, mobile, code, expires_minutes):
         with self._lock:
             self.stream.write(f"[短信] {mobile} 验证码 {code}，{expires_minutes}分钟内有效\n")
+            self.stream.flush()
+
+    def send_notice(self, mobile, kind, params):
+        with self._lock:
+            self.stream.write(f"[短信] {mobile} {notice_text(kind, params)}\n")
             self.stream.flush()

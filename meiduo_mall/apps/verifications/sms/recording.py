@@ -2,9 +2,10 @@ import json
 
 from django_redis import get_redis_connection
 
-from .base import BaseSMSBackend
+from .base import BaseSMSBackend, notice_text
 
 OUTBOX_KEY = "sms_outbox"
+NOTICES_KEY = "sms_notices"
 
 
 def _outbox_redis():
@@ -26,3 +27,12 @@ class RecordingSMSBackend(BaseSMSBackend):
     def outbox():
         """Messages sent so far, oldest first: [{"mobile", "code", "expires_minutes"}]."""
         return [json.loads(item) for item in _outbox_redis().lrange(OUTBOX_KEY, 0, -1)]
+
+    def send_notice(self, mobile, kind, params):
+        message = {"mobile": mobile, "kind": kind, "params": params, "text": notice_text(kind, params)}
+        _outbox_redis().rpush(NOTICES_KEY, json.dumps(message, ensure_ascii=False))
+
+    @staticmethod
+    def notices():
+        """After-sales notices sent so far, oldest first: [{"mobile", "kind", "params", "text"}]."""
+        return [json.loads(item) for item in _outbox_redis().lrange(NOTICES_KEY, 0, -1)]
