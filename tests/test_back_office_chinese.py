@@ -28,7 +28,7 @@ from meiduo_mall.apps.goods.models import (
     SKUSpecification,
     SpecificationOption,
 )
-from meiduo_mall.apps.orders.models import OrderGoods, OrderInfo
+from meiduo_mall.apps.orders.models import OrderGoods, OrderInfo, Refund, ReturnLine, ReturnRequest
 from meiduo_mall.apps.payment.models import Payment
 from meiduo_mall.apps.users.models import User
 from meiduo_mall.utils.admin import yuan
@@ -179,8 +179,24 @@ def back_office(db, client):
     BrandAlias.objects.create(brand=sku.goods.brand, name="别名品牌")
     SearchSynonym.objects.create(words="手机,电话")
     order = OrderFactory(user=operator, address=address, status=OrderInfo.Status.UNSEND)
-    OrderGoods.objects.create(order=order, sku=sku, count=1, price=sku.price)
-    Payment.objects.create(order=order, trade_id="2026120122001400000000000001")
+    line = OrderGoods.objects.create(order=order, sku=sku, count=1, price=sku.price)
+    payment = Payment.objects.create(order=order, trade_id="2026120122001400000000000001", amount=order.total_amount)
+    return_request = ReturnRequest.objects.create(
+        order=order,
+        user=operator,
+        reason=ReturnRequest.Reason.QUALITY,
+        description="屏幕有划痕",
+        refund_amount=sku.price,
+    )
+    ReturnLine.objects.create(return_request=return_request, order_goods=line, count=1, amount=sku.price)
+    Refund.objects.create(
+        order=order,
+        payment=payment,
+        return_request=return_request,
+        out_request_no="R20261201000000000001",
+        amount=sku.price,
+        reason="质量问题",
+    )
     category = ContentCategory.objects.create(name="首页轮播图", key="index_lbt")
     Content.objects.create(category=category, title="双十二大促", url="/list.html", sequence=1)
     Group.objects.create(name="客服")
@@ -298,6 +314,28 @@ def test_the_order_pages_of_shipping_and_cancelling_are_chinese(back_office):
     assert english_in_html(response.content.decode(), data=data_of_the_database()) == []
     OrderInfo.objects.filter(pk=order.pk).update(status=OrderInfo.Status.UNPAID)
     assert_chinese(back_office, admin_url(OrderInfo, "cancel_detail", order.pk))
+
+
+@pytest.mark.django_db
+def test_the_steps_of_returns_and_refunds_are_chinese(back_office):
+    return_request = ReturnRequest.objects.get()
+    assert_chinese(back_office, admin_url(ReturnRequest, "approve_detail", return_request.pk))
+    assert_chinese(back_office, admin_url(ReturnRequest, "reject_detail", return_request.pk))
+    response = back_office.post(admin_url(ReturnRequest, "reject_detail", return_request.pk), {"note": ""})
+    assert response.status_code == 200
+    assert english_in_html(response.content.decode(), data=data_of_the_database()) == []
+    response = back_office.post(
+        admin_url(ReturnRequest, "changelist"), {"action": "approve", "_selected_action": [return_request.pk]}
+    )
+    assert response.status_code == 200
+    assert english_in_html(response.content.decode(), data=data_of_the_database()) == []
+    ReturnRequest.objects.update(status=ReturnRequest.Status.SENT_BACK, carrier="顺丰速运", tracking_number="SF1234567")
+    assert_chinese(back_office, admin_url(ReturnRequest, "receive_detail", return_request.pk))
+    assert_chinese(back_office, admin_url(ReturnRequest, "change", return_request.pk))
+    Refund.objects.update(status=Refund.Status.FAILED, failure_reason="交易已关闭")
+    assert_chinese(back_office, admin_url(Refund, "retry_detail", Refund.objects.get().pk))
+    assert_chinese(back_office, admin_url(Refund, "change", Refund.objects.get().pk))
+    assert_chinese(back_office, admin_url(OrderInfo, "change", OrderInfo.objects.get().pk))
 
 
 @pytest.mark.django_db
