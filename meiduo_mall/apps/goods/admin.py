@@ -42,9 +42,9 @@ class GoodsSpecificationInline(TabularInline):
 
 @admin.register(models.Goods)
 class GoodsAdmin(RecordedChanges, ModelAdmin):
-    list_display = ("id", "name", "brand", "category3", "sales", "comments")
+    list_display = ("id", "name", "brand", "category3", "sales", "comments", "returnable")
     list_select_related = ("brand", "category3")
-    list_filter = ("brand", "category1")
+    list_filter = ("brand", "category1", "returnable")
     search_fields = ("name",)
     autocomplete_fields = ("brand", "category1", "category2", "category3")
     inlines = [GoodsSpecificationInline]

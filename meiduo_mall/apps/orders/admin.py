@@ -18,6 +18,7 @@ from meiduo_mall.utils.admin import yuan, yuan_column
 from meiduo_mall.utils.spreadsheets import SpreadsheetAdminMixin
 
 from . import services
+from .admin_returns import order_refunds_table, order_returns_table
 from .exceptions import OrderStateError
 from .models import OrderGoods, OrderInfo, OrderNote
 from .resources import OrderResource
@@ -182,6 +183,7 @@ class OrderInfoAdmin(SpreadsheetAdminMixin, ModelAdmin, ExportActionModelAdmin):
         ("支付", {"fields": ("payments",)}),
         ("物流", {"fields": ("carrier", "tracking_number", "shipped_time")}),
         ("状态记录", {"fields": ("status_history",)}),
+        ("售后", {"fields": ("refund_records", "return_requests")}),
     )
     # Money, lines and states change only through the shop's rules (services), never by hand.
     readonly_fields = (
@@ -202,6 +204,8 @@ class OrderInfoAdmin(SpreadsheetAdminMixin, ModelAdmin, ExportActionModelAdmin):
         "tracking_number",
         "shipped_time",
         "status_history",
+        "refund_records",
+        "return_requests",
     )
     actions = ["ship", "cancel_unpaid"]
     actions_detail = ["ship_detail", "cancel_detail"]
@@ -306,6 +310,14 @@ class OrderInfoAdmin(SpreadsheetAdminMixin, ModelAdmin, ExportActionModelAdmin):
             cell,
             body,
         )
+
+    @admin.display(description="退款记录")
+    def refund_records(self, order):
+        return order_refunds_table(order)
+
+    @admin.display(description="退货申请")
+    def return_requests(self, order):
+        return order_returns_table(order)
 
     def _ship_one(self, request, order, carrier, tracking_number):
         """Ship through the shop's rule and record who did it; False when the order was not waiting anymore."""
