@@ -217,6 +217,8 @@ def test_every_write_endpoint_is_covered():
         ("PUT", "/email/"),
         ("POST", "/orders/"),
         ("POST", "/orders/{order_id}/comments/"),
+        ("POST", "/orders/{order_id}/returns/"),
+        ("PUT", "/returns/{return_id}/shipment/"),
         ("PUT", "/users/{user_id}/password/"),
         ("POST", "/users/{user_id}/password/"),
     ],

@@ -17,11 +17,12 @@ from datetime import timedelta
 from django.conf import settings
 from django.core import signing
 from django.db import connection
+from django.utils import timezone
 from django_redis import get_redis_connection
 from rest_framework_simplejwt.tokens import AccessToken
 
 from meiduo_mall.apps.carts.tests.fixtures import fill_cart
-from meiduo_mall.apps.orders.models import OrderGoods, OrderInfo
+from meiduo_mall.apps.orders.models import OrderGoods, OrderInfo, ReturnRequest
 from meiduo_mall.apps.users.tokens import issue_jwt
 from tests.factories import AddressFactory, OrderFactory, SKUFactory, UserFactory
 
@@ -37,13 +38,19 @@ class World:
     others_order: object
 
     def own_ids(self):
-        return {"address_id": self.address.id, "order_id": self.order.order_id, "user_id": self.user.id}
+        return {
+            "address_id": self.address.id,
+            "order_id": self.order.order_id,
+            "user_id": self.user.id,
+            "return_id": self.order.returns.get().id,
+        }
 
     def others_ids(self):
         return {
             "address_id": self.others_address.id,
             "order_id": self.others_order.order_id,
             "user_id": self.other.id,
+            "return_id": self.others_order.returns.get().id,
         }
 
 
@@ -51,11 +58,21 @@ def make_world():
     sku = SKUFactory(stock=10)
     user, other = UserFactory(), UserFactory()
     address, others_address = AddressFactory(user=user), AddressFactory(user=other)
-    # Received and not yet commented: the state in which comments are taken, so only the bad input is refused.
-    order = OrderFactory(user=user, address=address, status=OrderInfo.Status.UNCOMMENT)
-    others_order = OrderFactory(user=other, address=others_address, status=OrderInfo.Status.UNCOMMENT)
+    # Received today and not yet commented: the state in which comments and returns are taken, so only the bad
+    # input is refused.
+    received = {"status": OrderInfo.Status.UNCOMMENT, "received_time": timezone.now()}
+    order = OrderFactory(user=user, address=address, **received)
+    others_order = OrderFactory(user=other, address=others_address, **received)
     for each in (order, others_order):
         OrderGoods.objects.create(order=each, sku=sku, count=1, price=sku.price)
+        # Approved and waiting for its parcel: the state in which the member sends the shipment.
+        ReturnRequest.objects.create(
+            order=each,
+            user=each.user,
+            reason=ReturnRequest.Reason.QUALITY,
+            refund_amount=sku.price,
+            status=ReturnRequest.Status.APPROVED,
+        )
     fill_cart(user, {sku.id: 1})
     fill_cart(other, {sku.id: 2})
     return World(user, other, sku, address, others_address, order, others_order)

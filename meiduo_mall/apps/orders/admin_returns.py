@@ -107,8 +107,7 @@ def after_sales_step(model_admin, request, title, items, *, submit, back_url, fo
         "items": items,
         "form": form,
         "note": note,
-        # Not "submit": inside the button component that name is its own flag.
-        "submit_label": submit,
+        "submit": submit,
         "back_url": back_url,
         "action_checkbox_name": ACTION_CHECKBOX_NAME,
         **action,

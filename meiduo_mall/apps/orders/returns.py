@@ -59,8 +59,11 @@ class ReturnError(OrderError):
 
 
 def return_deadline(order):
-    """The last moment the order takes a return, or None when it is not a received order."""
+    """The last moment the order takes a return, or None when it takes none: not received, or paid in cash
+    (the refund could not go back through the gateway)."""
     if order.status not in RECEIVED_STATUSES or order.received_time is None:
+        return None
+    if order.pay_method != OrderInfo.PayMethod.ALIPAY:
         return None
     return order.received_time + timedelta(days=settings.RETURN_DAYS)
 
@@ -81,18 +84,20 @@ def order_payment(order):
 
 
 def returnable_lines(order):
-    """The order's lines with what is left to return of each, for the member's page."""
+    """The lines of an order that takes returns (with returned_count: what is left of each), for the member's
+    page; refuses an order past its deadline or not received as open_return would."""
+    _check_order_takes_returns(order, timezone.now())
     return list(OrderGoods.objects.using(PRIMARY).filter(order_id=order.pk).select_related("sku__goods").order_by("id"))
 
 
 def _check_order_takes_returns(order, now):
+    if order.pay_method != OrderInfo.PayMethod.ALIPAY:
+        raise ReturnError("货到付款订单请联系客服办理退货")
     deadline = return_deadline(order)
     if deadline is None:
         raise ReturnError("订单当前不能退货")
     if now > deadline:
         raise ReturnError(f"已超过{settings.RETURN_DAYS}天退货期限")
-    if order.pay_method != OrderInfo.PayMethod.ALIPAY:
-        raise ReturnError("货到付款订单请联系客服办理退货")
 
 
 def _checked_counts(lines):

@@ -1,3 +1,4 @@
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from meiduo_mall.apps.goods.models import SKU
@@ -5,6 +6,7 @@ from meiduo_mall.apps.users.models import Address
 from meiduo_mall.utils.serializer_fields import MinuteField, StrictBooleanField
 
 from .models import OrderGoods, OrderInfo
+from .returns import return_deadline
 
 
 class SettlementLineSerializer(serializers.Serializer):
@@ -57,6 +59,8 @@ class OrderSerializer(serializers.ModelSerializer):
     # Empty, and null, until the back office ships the order.
     shipped_time = MinuteField(allow_null=True)
     skus = OrderLineSerializer(many=True)
+    # When the page may offer 申请退货: null for an order that takes no return.
+    return_deadline = serializers.SerializerMethodField()
 
     class Meta:
         model = OrderInfo
@@ -72,7 +76,12 @@ class OrderSerializer(serializers.ModelSerializer):
             "tracking_number",
             "shipped_time",
             "skus",
+            "return_deadline",
         )
+
+    @extend_schema_field(MinuteField(allow_null=True))
+    def get_return_deadline(self, order):
+        return MinuteField().to_representation(deadline) if (deadline := return_deadline(order)) else None
 
 
 class CommentSerializer(serializers.Serializer):

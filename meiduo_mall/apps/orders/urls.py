@@ -13,4 +13,9 @@ urlpatterns = [
     re_path(r"^orders/(?P<order_id>\d+)/uncommentgoods/$", views.UncommentedGoodsView.as_view()),
     re_path(r"^orders/(?P<order_id>\d+)/comments/$", views.OrderCommentView.as_view()),
     re_path(r"^skus/(?P<sku_id>\d+)/comments/$", views.SKUCommentsView.as_view()),
+    re_path(r"^orders/(?P<order_id>\d+)/returns/$", views.OrderReturnsView.as_view()),
+    re_path(r"^orders/(?P<order_id>\d+)/returnable/$", views.ReturnableView.as_view()),
+    path("returns/", views.ReturnListView.as_view()),
+    re_path(r"^returns/(?P<return_id>\d+)/$", views.ReturnDetailView.as_view()),
+    re_path(r"^returns/(?P<return_id>\d+)/shipment/$", views.ReturnShipmentView.as_view()),
 ]

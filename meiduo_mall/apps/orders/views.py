@@ -3,17 +3,20 @@ from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.generics import ListAPIView, RetrieveAPIView
+from rest_framework.parsers import MultiPartParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from meiduo_mall.utils.db_router import replica_reads
-from meiduo_mall.utils.exceptions import message_list
+from meiduo_mall.utils.exceptions import message_body, message_list
+from meiduo_mall.utils.parsers import BoundedJSONParser
 from meiduo_mall.utils.schema import MESSAGE, SHOP_ERROR
 
-from . import intents, services
+from . import intents, returns, services
 from .exceptions import OrderStateError
-from .models import OrderGoods, OrderInfo
+from .models import OrderGoods, OrderInfo, ReturnLine, ReturnPhoto, ReturnRequest
+from .return_serializers import OpenReturnSerializer, ReturnableSerializer, ReturnSerializer, ShipmentSerializer
 from .serializers import (
     CommentSerializer,
     OrderLineSerializer,
@@ -196,3 +199,98 @@ class SKUCommentsView(APIView):
             .order_by("-update_time")[:SKU_COMMENTS_LIMIT]
         )
         return Response(SKUCommentSerializer(comments, many=True).data)
+
+def members_returns(user):
+    """The member's returns, newest first, with their lines, photos and refunds in a few more queries."""
+    return (
+        ReturnRequest.objects.filter(user=user)
+        .order_by("-create_time", "-id")
+        .prefetch_related(
+            Prefetch("lines", queryset=ReturnLine.objects.select_related("order_goods__sku").order_by("id")),
+            Prefetch("photos", queryset=ReturnPhoto.objects.order_by("id")),
+            "refunds",
+        )
+    )
+
+
+class OrderReturnsView(APIView):
+    """POST: the member asks to return units of a received order (a multipart form with photos, or JSON)."""
+
+    permission_classes = [IsAuthenticated]
+    parser_classes = [MultiPartParser, BoundedJSONParser]
+    # The lines' errors nest ({"lines": {"0": {...}}}): the page reads the first of them as `message`.
+    error_shape = message_body
+
+    @extend_schema(
+        request={"multipart/form-data": OpenReturnSerializer, "application/json": OpenReturnSerializer},
+        responses={
+            201: ReturnSerializer,
+            400: OpenApiResponse(SHOP_ERROR, description="a rule refuses the return (deadline, count, reason, photo)"),
+            404: OpenApiResponse(description="not the member's order"),
+        },
+    )
+    def post(self, request, order_id):
+        order = owned_order(request, order_id)
+        serializer = OpenReturnSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        lines = [(line["order_goods"], line["count"]) for line in data["lines"]]
+        opened = returns.open_return(request.user, order, lines, data["reason"], data["description"], data["photos"])
+        return Response(
+            ReturnSerializer(members_returns(request.user).get(pk=opened.pk)).data, status=status.HTTP_201_CREATED
+        )
+
+
+class ReturnableView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        responses={
+            200: ReturnableSerializer,
+            400: OpenApiResponse(SHOP_ERROR, description="the order takes no return (not received, past 7 days)"),
+            404: OpenApiResponse(description="not the member's order"),
+        }
+    )
+    def get(self, request, order_id):
+        order = owned_order(request, order_id)
+        lines = returns.returnable_lines(order)
+        reasons = [{"value": value, "label": label} for value, label in ReturnRequest.Reason.choices]
+        body = {"order_id": order.order_id, "deadline": returns.return_deadline(order), "reasons": reasons}
+        return Response(ReturnableSerializer({**body, "lines": lines}).data)
+
+
+class ReturnListView(ListAPIView):
+    permission_classes = [IsAuthenticated]
+    serializer_class = ReturnSerializer
+
+    def get_queryset(self):
+        return members_returns(self.request.user)
+
+
+class ReturnDetailView(RetrieveAPIView):
+    permission_classes = [IsAuthenticated]
+    serializer_class = ReturnSerializer
+    lookup_url_kwarg = "return_id"
+
+    def get_queryset(self):
+        return members_returns(self.request.user)
+
+
+class ReturnShipmentView(APIView):
+    permission_classes = [IsAuthenticated]
+    error_shape = message_body
+
+    @extend_schema(
+        request=ShipmentSerializer,
+        responses={
+            200: ReturnSerializer,
+            400: OpenApiResponse(SHOP_ERROR, description="the return is not waiting for its parcel"),
+            404: OpenApiResponse(description="not the member's return"),
+        },
+    )
+    def put(self, request, return_id):
+        return_request = get_object_or_404(ReturnRequest, pk=return_id, user=request.user)
+        serializer = ShipmentSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        returns.send_back(return_request, request.user, **serializer.validated_data)
+        return Response(ReturnSerializer(members_returns(request.user).get(pk=return_request.pk)).data)

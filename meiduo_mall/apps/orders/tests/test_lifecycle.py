@@ -66,6 +66,7 @@ def test_order_list_is_paginated_newest_first_in_the_order_shape(auth_client, us
                 "price": "11388.00",
             }
         ],
+        "return_deadline": None,
     }
     assert auth_client.get("/orders_list/", {"page": 2, "page_size": 2}).json()["results"][0]["order_id"] == (
         orders[0].order_id
