@@ -107,7 +107,8 @@ def after_sales_step(model_admin, request, title, items, *, submit, back_url, fo
         "items": items,
         "form": form,
         "note": note,
-        "submit": submit,
+        # Not "submit": inside the button component that name is its own flag.
+        "submit_label": submit,
         "back_url": back_url,
         "action_checkbox_name": ACTION_CHECKBOX_NAME,
         **action,

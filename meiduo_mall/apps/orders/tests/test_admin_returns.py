@@ -138,7 +138,8 @@ def test_nobody_adds_or_deletes_a_return(requested):
 
 def test_the_service_approves_from_the_page_with_a_note_and_it_is_recorded(requested, service):
     client = client_of(service)
-    assert client.get(f"{LIST}{requested.pk}/approve/").status_code == 200
+    form = client.get(f"{LIST}{requested.pk}/approve/")
+    assert form.status_code == 200 and "确认同意" in form.content.decode()
     response = client.post(f"{LIST}{requested.pk}/approve/", {"note": "请寄回原包装"})
     assert response.status_code == 302
     requested.refresh_from_db()

@@ -1,14 +1,17 @@
-"""The built-in Alipay sandbox (dev, demo, tests): a local stand-in for Alipay's page pay.
+"""The built-in Alipay sandbox (dev, demo, tests): a local stand-in for Alipay's page pay and refunds.
 
-SandboxGateway is AlipayGateway with key pairs of its own, made on first use; the cashier view
-here plays Alipay's side. It checks the order string with the app public key, shows the order,
+SandboxGateway is AlipayGateway with key pairs of its own, made on first use; the views here play
+Alipay's side. The cashier checks the order string with the app public key, shows the order,
 and on 付款 signs a notice and a return with the gateway private key, the way Alipay does: the
 notice is POSTed to the order's notify_url from here, and the browser goes on to its return_url.
+The openapi view answers the SDK's alipay.trade.refund and alipay.trade.fastpay.refund.query calls
+in Alipay's signed JSON, from the paid trades and refunds it keeps in the cache.
 """
 
 import json
 import logging
 import secrets
+import time
 from base64 import b64decode, b64encode
 from binascii import Error as Base64Error
 from datetime import datetime
@@ -26,7 +29,7 @@ from django.core.cache import cache
 from django.http import Http404, HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect
 from django.template import engines
 from django.utils import timezone
-from django.views.decorators.csrf import csrf_protect
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
 
 from meiduo_mall.apps.payment.gateways import gateway_class
 from meiduo_mall.apps.payment.gateways.alipay import ALIPAY_TIME_FORMAT, ALIPAY_TIME_ZONE, AlipayGateway
@@ -40,9 +43,15 @@ from meiduo_mall.apps.payment.gateways.keys import (
 logger = logging.getLogger("meiduo.payment")
 
 PAGE_PAY_METHOD = "alipay.trade.page.pay"
+REFUND_METHOD = "alipay.trade.refund"
+REFUND_QUERY_METHOD = "alipay.trade.fastpay.refund.query"
 SANDBOX_SELLER_ID = "2088000000000000"
+SANDBOX_BUYER_LOGON_ID = "sandbox***@example.com"
 NOTIFY_TIMEOUT_SECONDS = 10
 PAID_TRADE_MEMORY = 24 * 3600
+# Refunds of one trade are decided one at a time; a holder that died frees the trade after this.
+TRADE_LOCK_SECONDS = 5
+CENT = Decimal("0.01")
 
 
 class SandboxGateway(AlipayGateway):
@@ -106,8 +115,8 @@ def sign_as_alipay(params):
     return {**params, "sign": signature, "sign_type": "RSA2"}
 
 
-def _payable_order(params):
-    """The order of a page-pay request our app signed (requests sign sign_type too), while it may be paid."""
+def _signed_by_app(params):
+    """The parameters of a request our app signed (requests sign sign_type too), without its sign."""
     data = dict(params)
     signature = data.pop("sign", "")
     try:
@@ -117,6 +126,12 @@ def _payable_order(params):
         raise InvalidOrderString("签名验证失败") from exc
     if data.get("app_id") != settings.ALIPAY_APPID or data.get("sign_type") != "RSA2":
         raise InvalidOrderString("应用信息不符")
+    return data
+
+
+def _payable_order(params):
+    """The order of a page-pay request our app signed, while it may be paid."""
+    data = _signed_by_app(params)
     if data.get("method") != PAGE_PAY_METHOD:
         raise InvalidOrderString("不支持的接口")
     try:
@@ -154,6 +169,7 @@ def _pay(order):
         "version": "1.0",
     }
     moment = now.strftime(ALIPAY_TIME_FORMAT)
+    remember_paid_trade(order["out_trade_no"], trade_no, order["total_amount"])
     if order["notify_url"]:
         notice = {
             **trade,
@@ -209,3 +225,202 @@ def gateway(request):
         return _pay(order)
     context = {"order": order, "cancel_url": f"{settings.FRONTEND_ORIGIN}/user_center_order.html"}
     return _cashier_page(request, context)
+
+
+def remember_paid_trade(out_trade_no, trade_no, total_amount):
+    """What the sandbox keeps of a paid trade, so that it can refund it: the cashier calls this on 付款; tests
+    whose payments never went through the cashier call it for the trade they made up."""
+    trade = {"out_trade_no": str(out_trade_no), "trade_no": str(trade_no), "total_amount": str(total_amount)}
+    cache.set(_trade_key(out_trade_no), trade, PAID_TRADE_MEMORY)
+    cache.set(_trade_no_key(trade_no), str(out_trade_no), PAID_TRADE_MEMORY)
+
+
+def refunded_total(out_trade_no):
+    """What the sandbox has refunded of the trade so far (Decimal): the money that went back to the buyer."""
+    return Decimal(cache.get(_refunded_key(out_trade_no), "0.00"))
+
+
+def _trade_key(out_trade_no):
+    return f"alipay_sandbox_trade_{out_trade_no}"
+
+
+def _trade_no_key(trade_no):
+    return f"alipay_sandbox_trade_no_{trade_no}"
+
+
+def _refunded_key(out_trade_no):
+    return f"alipay_sandbox_refunded_{out_trade_no}"
+
+
+def _refund_key(out_trade_no, out_request_no):
+    return f"alipay_sandbox_refund_{out_trade_no}_{out_request_no}"
+
+
+class OpenapiRefusal(Exception):
+    """An answer of Alipay's that is not a success: its code, sub_code and sub_msg."""
+
+    MESSAGES = {"40002": "Invalid Arguments", "40004": "Business Failed", "20000": "Service Currently Unavailable"}
+
+    def __init__(self, code, sub_code, sub_msg):
+        super().__init__(sub_msg)
+        self.answer = {"code": code, "msg": self.MESSAGES[code], "sub_code": sub_code, "sub_msg": sub_msg}
+
+
+def _trade(biz):
+    """The paid trade the call names: by trade_no when given (Alipay prefers it), else by out_trade_no."""
+    out_trade_no = str(biz.get("out_trade_no") or "")
+    if biz.get("trade_no"):
+        by_trade_no = cache.get(_trade_no_key(biz["trade_no"]))
+        if by_trade_no is None or (out_trade_no and out_trade_no != by_trade_no):
+            raise OpenapiRefusal("40004", "ACQ.TRADE_NOT_EXIST", "交易不存在")
+        out_trade_no = by_trade_no
+    trade = cache.get(_trade_key(out_trade_no)) if out_trade_no else None
+    if trade is None:
+        raise OpenapiRefusal("40004", "ACQ.TRADE_NOT_EXIST", "交易不存在")
+    return trade
+
+
+def _refund_amount(biz):
+    try:
+        amount = Decimal(str(biz.get("refund_amount", "")))
+    except InvalidOperation:
+        amount = None
+    if amount is None or not amount.is_finite() or amount <= 0 or amount != amount.quantize(CENT):
+        raise OpenapiRefusal("40002", "isv.invalid-parameter", "参数无效: refund_amount")
+    return amount
+
+
+def _out_request_no(biz, trade):
+    # Alipay's default: without one the refund is the trade's single full refund, named by out_trade_no.
+    out_request_no = str(biz.get("out_request_no") or trade["out_trade_no"])
+    if len(out_request_no) > 64:
+        raise OpenapiRefusal("40002", "isv.invalid-parameter", "参数无效: out_request_no")
+    return out_request_no
+
+
+class _TradeLock:
+    """One refund decision per trade at a time, across the shop's processes: a lock key in the cache."""
+
+    def __init__(self, out_trade_no):
+        self.key = f"alipay_sandbox_refund_lock_{out_trade_no}"
+        self.token = secrets.token_hex(8)
+
+    def __enter__(self):
+        deadline = time.monotonic() + TRADE_LOCK_SECONDS
+        while not cache.add(self.key, self.token, TRADE_LOCK_SECONDS):
+            if time.monotonic() > deadline:
+                raise OpenapiRefusal("20000", "aop.ACQ.SYSTEM_ERROR", "系统繁忙")
+            time.sleep(0.01)
+
+    def __exit__(self, *exc):
+        if cache.get(self.key) == self.token:
+            cache.delete(self.key)
+
+
+def _take_plan(out_request_no, out_trade_no):
+    """The plan_refund outcome waiting for this refund, used up by this call; None when there is none."""
+    for name in (out_request_no, out_trade_no):
+        plan = cache.get(_plan_key(name))
+        if plan is not None and cache.delete(_plan_key(name)):
+            return plan
+    return None
+
+
+def _refund(biz):
+    trade = _trade(biz)
+    amount = _refund_amount(biz)
+    out_request_no = _out_request_no(biz, trade)
+    out_trade_no = trade["out_trade_no"]
+    moment = timezone.localtime(timezone.now(), ALIPAY_TIME_ZONE).strftime(ALIPAY_TIME_FORMAT)
+    with _TradeLock(out_trade_no):
+        # One out_request_no is one refund: a repeat moves no money and says so (fund_change N).
+        fund_change = "N"
+        if cache.get(_refund_key(out_trade_no, out_request_no)) is None:
+            plan = _take_plan(out_request_no, out_trade_no)
+            if plan == "fail":
+                raise OpenapiRefusal("40004", "ACQ.SELLER_BALANCE_NOT_ENOUGH", "卖家余额不足")
+            refunded = refunded_total(out_trade_no)
+            if refunded + amount > Decimal(trade["total_amount"]):
+                raise OpenapiRefusal("40004", "ACQ.REFUND_AMT_NOT_EQUAL_TOTAL", "退款金额超限")
+            refund = {"refund_amount": str(amount), "gmt_refund_pay": moment}
+            cache.set(_refund_key(out_trade_no, out_request_no), refund, PAID_TRADE_MEMORY)
+            cache.set(_refunded_key(out_trade_no), str(refunded + amount), PAID_TRADE_MEMORY)
+            if plan == "slow":
+                raise OpenapiRefusal("20000", "aop.ACQ.SYSTEM_ERROR", "系统繁忙")
+            fund_change = "Y"
+    return {
+        "code": "10000",
+        "msg": "Success",
+        "trade_no": trade["trade_no"],
+        "out_trade_no": out_trade_no,
+        "buyer_logon_id": SANDBOX_BUYER_LOGON_ID,
+        "fund_change": fund_change,
+        "refund_fee": str(refunded_total(out_trade_no)),
+        "gmt_refund_pay": moment,
+    }
+
+
+def _refund_query(biz):
+    trade = _trade(biz)
+    out_request_no = _out_request_no(biz, trade)
+    found = {"code": "10000", "msg": "Success", "trade_no": trade["trade_no"], "out_trade_no": trade["out_trade_no"]}
+    refund = cache.get(_refund_key(trade["out_trade_no"], out_request_no))
+    if refund is None:
+        # Alipay's answer for a refund it never made: a success without refund_amount or refund_status.
+        return found
+    return {
+        **found,
+        "out_request_no": out_request_no,
+        "total_amount": trade["total_amount"],
+        "refund_amount": refund["refund_amount"],
+        "refund_status": "REFUND_SUCCESS",
+        "gmt_refund_pay": refund["gmt_refund_pay"],
+    }
+
+
+OPENAPI_METHODS = {REFUND_METHOD: _refund, REFUND_QUERY_METHOD: _refund_query}
+
+
+def _openapi_answer(response_type, answer, *, signed=True):
+    """Alipay's JSON: the answer under `<method>_response`, signed with the gateway key over its exact text."""
+    body = json.dumps(answer, ensure_ascii=False, separators=(",", ":"))
+    text = f'{{"{response_type}":{body}'
+    if signed:
+        digest = SHA256.new(body.encode())
+        signature = b64encode(pkcs1_15.new(_key(sandbox_gateway_private_key_path())).sign(digest)).decode()
+        text += f',"sign":"{signature}"'
+    return HttpResponse(f"{text}}}", content_type="application/json; charset=utf-8")
+
+
+# Alipay's openapi takes server-to-server calls: no browser, no cookie, so no CSRF; the app's RSA2 signature
+# over every parameter is what proves the caller.
+@csrf_exempt
+def openapi(request):
+    """Alipay's gateway.do for the refund calls: the SDK sends the signed parameters in the query string
+    (a form POST works as well); the answer is Alipay's JSON, signed unless the request's own signature failed."""
+    if not issubclass(gateway_class(), SandboxGateway):
+        raise Http404
+    if request.method not in ("GET", "POST"):
+        return HttpResponseNotAllowed(["GET", "POST"])
+    params = {**request.GET.dict(), **request.POST.dict()}
+    try:
+        data = _signed_by_app(params)
+    except InvalidOrderString as exc:
+        refusal = OpenapiRefusal("40002", "isv.invalid-signature", f"验签出错: {exc}")
+        return _openapi_answer("error_response", refusal.answer, signed=False)
+    method = OPENAPI_METHODS.get(data.get("method"))
+    if method is None:
+        refusal = OpenapiRefusal("40002", "isv.invalid-method", "不存在的方法名")
+        return _openapi_answer("error_response", refusal.answer, signed=False)
+    response_type = data["method"].replace(".", "_") + "_response"
+    try:
+        biz = json.loads(data.get("biz_content") or "{}")
+        if not isinstance(biz, dict):
+            raise ValueError("biz_content is not an object")
+        answer = method(biz)
+    except (ValueError, RecursionError):
+        answer = OpenapiRefusal("40002", "isv.invalid-parameter", "参数无效: biz_content").answer
+    except OpenapiRefusal as refusal:
+        answer = refusal.answer
+    logger.info("sandbox %s answered %s %s", data["method"], answer["code"], answer.get("sub_code", ""))
+    return _openapi_answer(response_type, answer)

@@ -6,4 +6,5 @@ from meiduo_mall.apps.payment.gateways import sandbox
 
 urlpatterns = [
     path("payment/sandbox/gateway/", sandbox.gateway, name="alipay-sandbox-gateway"),
+    path("payment/sandbox/gateway.do", sandbox.openapi, name="alipay-sandbox-openapi"),
 ]
