@@ -40,6 +40,14 @@ def pay_in_sandbox(page, order):
     assert order.status == OrderInfo.Status.UNSEND
 
 
+def fits_a_phone(page):
+    """At a phone's width (375 px) nothing on the page is wider than the window."""
+    size = page.viewport_size
+    page.set_viewport_size({"width": 375, "height": 800})
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), page.url
+    page.set_viewport_size(size)
+
+
 def photo_files(folder, count):
     paths = []
     for n in range(count):
@@ -109,6 +117,7 @@ def test_a_member_returns_one_line_and_sees_the_refund_after_the_back_office_rec
     page.locator(".remove-photo").first.click()
     page.locator(".remove-photo").first.click()
     expect(page.locator(".photos img")).to_have_count(1)
+    fits_a_phone(page)
     page.get_by_role("button", name="提交申请").click()
 
     page.wait_for_url("**/user_center_return.html?id=*")
@@ -135,6 +144,7 @@ def test_a_member_returns_one_line_and_sees_the_refund_after_the_back_office_rec
     page.reload()
     expect(page.locator(".return-status")).to_have_text("待寄回")
     expect(page.locator(".operator-note")).to_have_text("请寄回")
+    fits_a_phone(page)
     page.select_option("#return-carrier", "中通快递")
     page.get_by_role("button", name="提交快递信息").click()
     expect(page.locator(".shipment-form .error")).to_have_text("请填写快递单号")
@@ -142,6 +152,7 @@ def test_a_member_returns_one_line_and_sees_the_refund_after_the_back_office_rec
     page.get_by_role("button", name="提交快递信息").click()
     expect(page.locator(".return-status")).to_have_text("已寄回")
     expect(page.locator(".tracking-number")).to_have_text("ZT20261201001")
+    fits_a_phone(page)
 
     admin.goto(change)
     admin.get_by_role("link", name="确认收货并退款").first.click()
@@ -154,6 +165,11 @@ def test_a_member_returns_one_line_and_sees_the_refund_after_the_back_office_rec
     expect(page.locator(".return-status")).to_have_text("已收货")
     expect(page.locator(".refund-status")).to_have_text("已退款")
     expect(page.locator(".return-detail .refund")).to_contain_text("¥30.00")
+    expect(page.locator(".timeline .step")).to_have_text(["待审核", "待寄回", "已寄回", "已收货", "已退款"])
+    page.locator("#user-center-menu").get_by_role("link", name="退货/售后").click()
+    listed = page.locator(f".return-list tr[data-return-id='{return_request.pk}']")
+    expect(listed.locator(".return-status")).to_have_text("已收货")
+    fits_a_phone(page)
     page.goto("/user_center_order.html")
     expect(page.locator(f"table.order[data-order-id='{order.order_id}'] .refund")).to_have_text("已退款 ¥30.00")
     refund = Refund.objects.get(return_request=return_request)
