@@ -2,21 +2,24 @@
 the full refund; another member returns one line of a received order with photos, a 订单客服 operator approves
 it and marks the parcel received in the back office, and the member reads the refund on the return's page."""
 
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 from PIL import Image
 from playwright.sync_api import expect
 
 from meiduo_mall.apps.carts.tests.fixtures import fill_cart
 from meiduo_mall.apps.goods.models import SKU, Goods
 from meiduo_mall.apps.orders import services
-from meiduo_mall.apps.orders.models import OrderInfo, Refund, ReturnRequest
+from meiduo_mall.apps.orders.models import OrderGoods, OrderInfo, Refund, ReturnRequest
+from meiduo_mall.apps.payment.gateways.sandbox import plan_refund
 from meiduo_mall.apps.users.tests.fixtures import jwt_client
 from tests.browser.fixtures import log_in_page
 from tests.browser.test_back_office import back_office, check_chinese  # noqa: F401 (fixture)
 from tests.browser.test_payment import alipay_on_live_server, place_alipay_order  # noqa: F401 (fixture)
-from tests.factories import AddressFactory, SKUFactory, UserFactory
+from tests.factories import AddressFactory, OrderFactory, SKUFactory, UserFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -76,6 +79,42 @@ def test_a_member_cancels_a_paid_order_and_sees_the_full_refund(page, refunds_on
     assert (refund.status, refund.amount) == (Refund.Status.SUCCEEDED, Decimal("210.00"))
     assert refund.gateway_reference
     assert SKU.objects.get(pk=sku.pk).stock == stock
+
+
+def test_a_refund_the_gateway_refuses_is_shown_as_handled_by_the_shop(page, refunds_on_live_server, user, address, sku):
+    order = place_alipay_order(user, address, sku)
+    log_in_page(page, user)
+    pay_in_sandbox(page, order)
+    plan_refund(order.order_id, "fail")
+
+    page.goto("/user_center_order.html")
+    row = page.locator(f"table.order[data-order-id='{order.order_id}']")
+    page.once("dialog", lambda dialog: dialog.accept())
+    row.locator(".cancel-refund").click()
+
+    expect(row.locator(".status")).to_have_text("已取消")
+    expect(row.locator(".refund")).to_have_text("退款失败，客服处理中")
+    assert Refund.objects.get(order=order).status == Refund.Status.FAILED
+
+
+def test_no_return_after_seven_days_nor_of_another_members_order(page, user, sku):
+    late = OrderFactory(
+        user=user, status=OrderInfo.Status.UNCOMMENT, received_time=timezone.now() - timedelta(days=7, minutes=1)
+    )
+    OrderGoods.objects.create(order=late, sku=sku, count=1, price=sku.price)
+    others = OrderFactory(status=OrderInfo.Status.UNCOMMENT, received_time=timezone.now())
+    OrderGoods.objects.create(order=others, sku=sku, count=1, price=sku.price)
+    log_in_page(page, user)
+
+    page.goto("/user_center_order.html")
+    row = page.locator(f"table.order[data-order-id='{late.order_id}']")
+    expect(row.locator(".status")).to_have_text("待评价")
+    expect(row.locator(".apply-return")).to_have_count(0)
+    page.goto(f"/order_return.html?order_id={late.order_id}")
+    expect(page.locator(".order-return .empty")).to_contain_text("已超过7天退货期限")
+    page.goto(f"/order_return.html?order_id={others.order_id}")
+    expect(page.locator(".order-return .empty")).to_contain_text("订单不存在")
+    assert not ReturnRequest.objects.exists()
 
 
 def test_a_member_returns_one_line_and_sees_the_refund_after_the_back_office_receives_it(
