@@ -13,7 +13,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from meiduo_mall.apps.orders.models import OrderGoods, OrderInfo
+from meiduo_mall.apps.orders.models import OrderGoods, OrderInfo, Refund
+from meiduo_mall.apps.payment.models import Payment
 from meiduo_mall.apps.users.tests.fixtures import operator_in
 from meiduo_mall.dashboard import FIGURES_CACHE_KEY, compute_figures, dashboard_figures
 from tests.factories import AddressFactory, GoodsFactory, OrderFactory, SKUFactory, UserFactory
@@ -142,8 +143,37 @@ def test_the_figures_take_the_same_queries_for_three_orders_and_for_thirty(buyer
     for day in range(27):
         order_at(buyer, NOW - timedelta(days=day, hours=1), lines=[(sku, 2)])
     assert queries() == few
-    with django_assert_max_num_queries(6):
+    with django_assert_max_num_queries(7):
         compute_figures(NOW)
+
+
+def refund_of(order, amount, refunded_time, status=Refund.Status.SUCCEEDED):
+    payment, _ = Payment.objects.get_or_create(
+        order=order, defaults={"trade_id": f"T{order.order_id}", "amount": order.total_amount}
+    )
+    return Refund.objects.create(
+        order=order,
+        payment=payment,
+        out_request_no=f"{order.order_id}R{Refund.objects.filter(order=order).count() + 1:02d}",
+        amount=Decimal(amount),
+        reason="退货退款",
+        status=status,
+        refunded_time=refunded_time,
+    )
+
+
+def test_refunds_count_on_the_beijing_day_they_were_paid_back_and_only_once_paid_back(buyer):
+    order = order_at(buyer, datetime.datetime(2026, 11, 20, 2, 0, tzinfo=UTC), "100.00", pay_method=PayMethod.ALIPAY)
+    refund_of(order, "30.00", datetime.datetime(2026, 11, 29, 16, 30, tzinfo=UTC))  # 00:30 on the 30th in Beijing
+    refund_of(order, "20.00", datetime.datetime(2026, 11, 29, 15, 30, tzinfo=UTC))  # 23:30 on the 29th
+    refund_of(order, "5.00", None, status=Refund.Status.PROCESSING)
+    refund_of(order, "5.00", None, status=Refund.Status.FAILED)
+    refund_of(order, "9.00", datetime.datetime(2026, 10, 31, 15, 59, tzinfo=UTC))  # before the 30 days
+    figures = compute_figures(NOW)
+    refunds = dict(zip(figures["days"], figures["refunds"], strict=True))
+    assert (refunds["2026-11-30"], refunds["2026-11-29"], refunds["2026-11-20"]) == ("30.00", "20.00", "0.00")
+    # The order's money stays on the day it was paid: 支付金额 is gross.
+    assert day_figures(figures, "2026-11-20")[1] == "100.00"
 
 
 def test_the_figures_are_kept_a_minute_and_recomputed_once_forgotten(buyer, django_assert_num_queries):
@@ -200,6 +230,9 @@ def test_a_superuser_sees_every_figure_list_and_link(client, shop_day):
     assert "今日" in html and "近30天" in html
     assert "新增会员" in html and "订单数" in html and "¥110.00" in html
     assert "近30天订单数" in html and "近30天支付金额" in html
+    assert "退款金额" in html and "净收入" in html
+    amount_chart = json.loads(client.get("/admin/").context["amount_chart"])
+    assert [series["label"] for series in amount_chart["datasets"]] == ["支付金额（元）", "退款金额（元）"]
     assert "热卖耳机" in html and "热销商品 TOP10" in html
     assert "库存预警" in html and "快卖完的台灯" in html and "共 1 件商品库存不足" in html
     assert f'href="/admin/goods/sku/{shop_day["low"].id}/change/"' in html and "补货" in html
@@ -234,6 +267,20 @@ def test_staff_without_any_permission_still_get_a_working_page(client, shop_day)
     assert "订单数" not in html and "库存预警" not in html
 
 
+def test_today_s_refund_is_taken_off_the_net_income_but_not_the_paid_amount(client, shop_day):
+    today = OrderInfo.objects.filter(status=Status.UNSEND).get()
+    refund_of(today, "40.00", timezone.now())
+    html = dashboard_html(client, UserFactory(is_staff=True, is_superuser=True))
+    kpis = html[html.index('id="dashboard-kpis-1"') : html.index('id="dashboard-kpis-2"')]
+    assert "¥110.00" in kpis and "¥40.00" in kpis and "¥70.00" in kpis
+
+
+def test_who_may_not_see_refunds_gets_neither_refunds_nor_net_income(client, shop_day):
+    html = dashboard_html(client, staff_with("orders.view_orderinfo"))
+    assert "支付金额" in html
+    assert "退款金额" not in html and "净收入" not in html
+
+
 def test_an_order_timed_out_since_the_figures_were_kept_leaves_the_list(client, shop_day):
     dashboard_figures()
     kept = cache.get(FIGURES_CACHE_KEY)
@@ -258,15 +305,15 @@ def test_the_page_takes_the_same_queries_for_one_order_and_for_thirty(client, bu
     assert page_queries() == few
 
 
-ROLE_BLOCKS = ("新增会员", "支付金额", "即将超时的未支付订单", "库存预警", "补货")
+ROLE_BLOCKS = ("新增会员", "支付金额", "退款金额", "净收入", "即将超时的未支付订单", "库存预警", "补货")
 
 
 @pytest.mark.parametrize(
     ("role", "sees"),
     [
         ("商品运营", {"库存预警", "补货"}),
-        ("订单客服", {"新增会员", "支付金额", "即将超时的未支付订单"}),
-        ("数据分析", {"新增会员", "支付金额", "即将超时的未支付订单", "库存预警"}),
+        ("订单客服", {"新增会员", "支付金额", "退款金额", "净收入", "即将超时的未支付订单"}),
+        ("数据分析", {"新增会员", "支付金额", "退款金额", "净收入", "即将超时的未支付订单", "库存预警"}),
     ],
 )
 def test_each_role_gets_a_working_page_with_what_it_may_see(client, shop_day, role, sees):
