@@ -1,5 +1,6 @@
 """The refunds list of the back office: every refund as recorded, nobody types, edits or deletes one, and 订单客服
-sends a failed one again (orders.services.retry_refund) under the same request number."""
+sends a failed one again (orders.services.retry_refund) under the same request number; with the sandbox, the
+retried refund is paid once."""
 
 from decimal import Decimal
 
@@ -10,6 +11,7 @@ from django.test import Client
 
 from meiduo_mall.apps.orders.models import OrderInfo, Refund
 from meiduo_mall.apps.orders.services import refund_failed, request_refund
+from meiduo_mall.apps.payment.gateways.sandbox import plan_refund
 from meiduo_mall.apps.payment.models import Payment
 from meiduo_mall.apps.users.tests.fixtures import operator_in
 
@@ -158,3 +160,30 @@ def test_catalog_operators_do_not_see_refunds(failed):
 
 def test_the_retry_of_an_unknown_refund_goes_back_to_the_index(service):
     assert client_of(service).post(f"{LIST}999999/retry/")["Location"] == "/admin/"
+
+
+def test_a_refund_the_sandbox_refused_is_sent_again_from_the_back_office_and_pays_once(
+    paid, service, sandbox_openapi, django_capture_on_commit_callbacks
+):
+    order, payment = paid
+    sandbox_openapi.knows_paid(payment)
+    plan_refund(order.order_id, "fail")
+    with django_capture_on_commit_callbacks(execute=True):
+        refund = request_refund(order, payment, Decimal("110.00"), "订单取消退款")
+    refund.refresh_from_db()
+    assert refund.status == Status.FAILED
+    assert sandbox_openapi.refunded_total(order.order_id) == 0
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client_of(service).post(f"{LIST}{refund.pk}/retry/")
+    assert response.status_code == 302
+    refund.refresh_from_db()
+    assert (refund.status, refund.attempts, refund.failure_reason) == (Status.SUCCEEDED, 2, "")
+    assert refund.gateway_reference == payment.trade_id and refund.refunded_time is not None
+    # Sent again from the list as well: it has not failed, so nothing goes to the gateway.
+    with django_capture_on_commit_callbacks(execute=True):
+        client_of(service).post(LIST, {"action": "retry", "_selected_action": [refund.pk]})
+    assert sandbox_openapi.refunded_total(order.order_id) == Decimal("110.00")
+    assert claimed(payment) == Decimal("110.00")
+    page = client_of(service).get(f"{LIST}{refund.pk}/change/").content.decode()
+    assert "已退款" in page and payment.trade_id in page
