@@ -28,6 +28,8 @@ pytestmark = pytest.mark.django_db(transaction=True)
 def refunds_on_live_server(alipay_on_live_server, settings):  # noqa: F811 (the fixture imported above)
     """Refunds are sent from the live server's request (eager Celery) to the sandbox's openapi on the same server."""
     settings.SANDBOX_OPENAPI_URL = f"{alipay_on_live_server.url}/payment/sandbox/gateway.do"
+    # The return's photos are served back from the live server's media.
+    settings.MEDIA_URL = f"{alipay_on_live_server.url}/media/"
     return alipay_on_live_server
 
 
@@ -74,6 +76,7 @@ def test_a_member_cancels_a_paid_order_and_sees_the_full_refund(page, refunds_on
 
     expect(row.locator(".status")).to_have_text("已取消")
     expect(row.locator(".refund")).to_have_text("已退款 ¥210.00")
+    fits_a_phone(page)
     assert asked == ["取消后将全额退款至支付宝，确定取消？"]
     refund = Refund.objects.get(order=order)
     assert (refund.status, refund.amount) == (Refund.Status.SUCCEEDED, Decimal("210.00"))
@@ -162,6 +165,7 @@ def test_a_member_returns_one_line_and_sees_the_refund_after_the_back_office_rec
     page.wait_for_url("**/user_center_return.html?id=*")
     expect(page.locator(".return-status")).to_have_text("待审核")
     expect(page.locator(".return-detail .photos img")).to_have_count(1)
+    page.wait_for_function("document.querySelector('.return-detail .photos img').naturalWidth === 120")
     return_request = ReturnRequest.objects.get(order=order)
     assert return_request.refund_amount == Decimal("30.00")
 
