@@ -88,6 +88,17 @@ def test_the_migration_can_run_again_and_be_reversed():
     assert not Group.objects.filter(name__in=ROLES).exists()
 
 
+def test_the_after_sales_migration_is_reversed_to_the_first_grants():
+    run_roles_migration()
+    after_sales = import_module("meiduo_mall.apps.users.migrations.0004_after_sales_roles")
+    with connection.schema_editor() as schema_editor:
+        after_sales.revoke_after_sales(apps, schema_editor)
+    assert not {p for role in ROLES for p in granted(role)} & {
+        f"orders.{codename}" for _, grants in after_sales.GRANTS.items() for _, codename in grants
+    }
+    assert "orders.ship_order" in granted("订单客服") and "orders.view_orderinfo" in granted("数据分析")
+
+
 def operator(name):
     """A staff member of the back office in the role `name`, and nothing more."""
     return operator_in(name)
