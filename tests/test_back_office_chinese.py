@@ -339,6 +339,20 @@ def test_the_steps_of_returns_and_refunds_are_chinese(back_office):
 
 
 @pytest.mark.django_db
+def test_the_return_and_refund_pages_are_chinese(back_office):
+    return_request, refund = ReturnRequest.objects.get(), Refund.objects.get()
+    assert_chinese(back_office, admin_url(ReturnRequest, "approve_detail", return_request.pk))
+    assert_chinese(back_office, admin_url(ReturnRequest, "reject_detail", return_request.pk))
+    response = back_office.post(admin_url(ReturnRequest, "reject_detail", return_request.pk), {})
+    assert response.status_code == 200
+    assert english_in_html(response.content.decode(), data=data_of_the_database()) == []
+    ReturnRequest.objects.update(status=ReturnRequest.Status.SENT_BACK, carrier="顺丰速运", tracking_number="SF1234567")
+    assert_chinese(back_office, admin_url(ReturnRequest, "receive_detail", return_request.pk))
+    Refund.objects.update(status=Refund.Status.FAILED, failure_reason="余额不足")
+    assert_chinese(back_office, admin_url(Refund, "retry_detail", refund.pk))
+
+
+@pytest.mark.django_db
 def test_the_export_jobs_page_is_chinese(back_office):
     assert_chinese(back_office, reverse("export_jobs"))
 
