@@ -200,7 +200,7 @@ class ReturnPhotoInline(TabularInline):
 
 @admin.register(ReturnRequest)
 class ReturnRequestAdmin(ModelAdmin):
-    """退货申请: the queue 订单客服 works through, oldest waiting first when filtered on 待审核."""
+    """退货申请: the queue 订单客服 works through (filtered on 待审核, or 已寄回 for parcels on their way back)."""
 
     list_display = (
         "id",
