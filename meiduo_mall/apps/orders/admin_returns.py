@@ -302,10 +302,14 @@ class ReturnRequestAdmin(ModelAdmin):
         if return_request.sent_back_time:
             parcel = f"{return_request.carrier} {return_request.tracking_number}"
             events.append((return_request.sent_back_time, "买家寄回", user, parcel))
+        refunds = list(return_request.refunds.select_related("operator").order_by("create_time"))
         if return_request.received_time:
-            events.append((return_request.received_time, "仓库收货", "—", "库存已退回"))
-        for refund in return_request.refunds.order_by("create_time"):
-            events.append((refund.create_time, "发起退款", "—", yuan(refund.amount)))
+            # The receipt requests the refund in the same step: its refund names the operator who received it.
+            receiver = refunds[0].operator.username if refunds and refunds[0].operator else "—"
+            events.append((return_request.received_time, "仓库收货", receiver, "库存已退回"))
+        for refund in refunds:
+            who = refund.operator.username if refund.operator else "—"
+            events.append((refund.create_time, "发起退款", who, yuan(refund.amount)))
             if refund.refunded_time:
                 events.append((refund.refunded_time, "退款到账", "—", yuan(refund.amount)))
             elif refund.status == RefundStatus.FAILED:

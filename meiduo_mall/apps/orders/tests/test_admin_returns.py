@@ -263,6 +263,9 @@ def test_receiving_the_parcel_gives_stock_back_and_requests_the_refund(requested
     assert entry.get_change_message() == f"确认收货，库存已退回，退款 ¥100.00（{refund.out_request_no}）"
     page = client.get(f"{LIST}{requested.pk}/change/").content.decode()
     assert "仓库收货" in page and refund.out_request_no in page
+    timeline = page[page.index('class="return-timeline"') :]
+    received_row = timeline[timeline.index("仓库收货") : timeline.index("</tr>", timeline.index("仓库收货"))]
+    assert service.username in received_row
 
 
 def test_the_list_receipt_refunds_the_sent_back_and_counts_the_rest(user, requested, received, service):
