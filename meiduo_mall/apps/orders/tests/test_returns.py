@@ -18,6 +18,7 @@ from meiduo_mall.apps.orders.models import OrderGoods, OrderInfo, Refund, Return
 from meiduo_mall.apps.orders.services import place_order
 from meiduo_mall.apps.payment.models import Payment
 from meiduo_mall.apps.users.tests.fixtures import operator_in
+from meiduo_mall.apps.verifications.sms.recording import RecordingSMSBackend
 from tests.factories import AddressFactory, GoodsFactory, SKUFactory
 from tests.races import rival_at
 
@@ -187,6 +188,24 @@ def test_a_rejected_return_gives_its_units_back(user, operator, two_skus):
     assert line_of(order, two_skus[0]).returned_count == 0
     with pytest.raises(OrderStateError, match="退货申请已被处理"):
         returns.approve_return(request, operator, "")
+
+
+def test_the_member_is_told_by_sms_once_the_approval_commits(
+    user, operator, two_skus, django_capture_on_commit_callbacks
+):
+    order = received_order(user, {two_skus[0]: 2})
+    approved = returns.open_return(user, order, [(line_of(order, two_skus[0]).pk, 1)], Reason.QUALITY)
+    rejected = returns.open_return(user, order, [(line_of(order, two_skus[0]).pk, 1)], Reason.NO_REASON)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        returns.reject_return(rejected, operator, "已超出无理由退货范围")
+    assert RecordingSMSBackend.notices() == []
+    with django_capture_on_commit_callbacks(execute=True):
+        returns.approve_return(approved, operator, "请寄回")
+
+    [notice] = RecordingSMSBackend.notices()
+    assert (notice["mobile"], notice["kind"]) == (user.mobile, "return_approved")
+    assert notice["text"] == f"您的订单{order.order_id}的退货申请已通过，请寄回商品并填写快递单号。"
 
 
 def test_two_operators_approving_at_once_one_wins(user, operator, two_skus):
