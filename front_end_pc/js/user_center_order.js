@@ -5,6 +5,7 @@
   var PAGE_SIZE = 5;
   var STATUS_NAMES = { 1: '待支付', 2: '待发货', 3: '待收货', 4: '待评价', 5: '已完成', 6: '已取消' };
   var PAY_METHOD_NAMES = { 1: '货到付款', 2: '支付宝' };
+  var ALIPAY = 2;
   var REFUND_FAILED = 4;
   var REFUNDED = 3;
 
@@ -77,11 +78,13 @@
           return meiduo.api('PUT', '/orders/' + order.order_id + '/cancel/');
         }, '订单已取消');
       },
-      cancelWithRefund: function (order) {
-        if (!confirm('取消后将全额退款至支付宝，确定取消？')) return;
+      // Before shipment: an Alipay order is refunded in full, a cash-on-delivery one had nothing paid.
+      cancelUnsent: function (order) {
+        var paid = order.pay_method === ALIPAY;
+        if (!confirm(paid ? '取消后将全额退款至支付宝，确定取消？' : '确定取消订单 ' + order.order_id + ' 吗？')) return;
         this.step(order, function () {
           return meiduo.api('PUT', '/orders/' + order.order_id + '/cancel/');
-        }, '订单已取消，退款将原路退回');
+        }, paid ? '订单已取消，退款将原路退回' : '订单已取消');
       },
       confirmReceipt: function (order) {
         if (!confirm('确认已经收到订单 ' + order.order_id + ' 的商品了吗？')) return;

@@ -72,7 +72,7 @@ def test_a_member_cancels_a_paid_order_and_sees_the_full_refund(page, refunds_on
     row = page.locator(f"table.order[data-order-id='{order.order_id}']")
     asked = []
     page.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.accept()))
-    row.locator(".cancel-refund").click()
+    row.locator(".cancel-unsent").click()
 
     expect(row.locator(".status")).to_have_text("已取消")
     expect(row.locator(".refund")).to_have_text("已退款 ¥210.00")
@@ -84,6 +84,25 @@ def test_a_member_cancels_a_paid_order_and_sees_the_full_refund(page, refunds_on
     assert SKU.objects.get(pk=sku.pk).stock == stock
 
 
+def test_a_cash_on_delivery_order_is_cancelled_before_shipment_without_a_refund(page, user, address, sku):
+    fill_cart(user, {sku.id: 1})
+    response = jwt_client(user).post("/orders/", {"address": address.id, "pay_method": 1}, format="json")
+    order = OrderInfo.objects.get(order_id=response.json()["order_id"])
+    assert order.status == OrderInfo.Status.UNSEND
+    log_in_page(page, user)
+
+    page.goto("/user_center_order.html")
+    row = page.locator(f"table.order[data-order-id='{order.order_id}']")
+    asked = []
+    page.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.accept()))
+    row.locator(".cancel-unsent").click()
+
+    expect(row.locator(".status")).to_have_text("已取消")
+    assert asked == [f"确定取消订单 {order.order_id} 吗？"]
+    expect(row.locator(".refund")).to_have_count(0)
+    assert not Refund.objects.exists()
+
+
 def test_a_refund_the_gateway_refuses_is_shown_as_handled_by_the_shop(page, refunds_on_live_server, user, address, sku):
     order = place_alipay_order(user, address, sku)
     log_in_page(page, user)
@@ -93,7 +112,7 @@ def test_a_refund_the_gateway_refuses_is_shown_as_handled_by_the_shop(page, refu
     page.goto("/user_center_order.html")
     row = page.locator(f"table.order[data-order-id='{order.order_id}']")
     page.once("dialog", lambda dialog: dialog.accept())
-    row.locator(".cancel-refund").click()
+    row.locator(".cancel-unsent").click()
 
     expect(row.locator(".status")).to_have_text("已取消")
     expect(row.locator(".refund")).to_have_text("退款失败，客服处理中")
