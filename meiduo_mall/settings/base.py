@@ -305,6 +305,12 @@ SPECTACULAR_SETTINGS = {
     # Request bodies without the read-only fields of the answers, so clients (and the fuzz tests) see what
     # a request may send.
     "COMPONENT_SPLIT_REQUEST": True,
+    # A return's and a refund's status (and a return's reason) are named apart from the order's of the same name.
+    "ENUM_NAME_OVERRIDES": {
+        "RefundStatusEnum": "meiduo_mall.apps.orders.models.Refund.Status",
+        "ReturnStatusEnum": "meiduo_mall.apps.orders.models.ReturnRequest.Status",
+        "ReturnReasonEnum": "meiduo_mall.apps.orders.models.ReturnRequest.Reason",
+    },
 }
 # /api/schema/ and /api/docs/ (Swagger UI); production turns them off unless API_DOCS_PUBLIC is set.
 API_DOCS_PUBLIC = env_bool("API_DOCS_PUBLIC", True)
