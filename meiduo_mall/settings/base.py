@@ -504,6 +504,12 @@ CELERY_BEAT_SCHEDULE["refresh-goods-sales"] = {
     "schedule": 60.0,
     "options": {"expires": 60.0},
 }
+# Refunds still 退款中 (the gateway answered "processing", or never answered) are asked about every minute.
+CELERY_BEAT_SCHEDULE["query-processing-refunds"] = {
+    "task": "query_processing_refunds",
+    "schedule": 60.0,
+    "options": {"expires": 60.0},
+}
 # Who takes the payments: the built-in sandbox here (dev, demo, tests), Alipay itself in production.
 PAYMENT_GATEWAY = env("PAYMENT_GATEWAY", "meiduo_mall.apps.payment.gateways.sandbox.SandboxGateway")
 ALIPAY_APPID = env("ALIPAY_APPID", "2016000000000000")

@@ -6,8 +6,6 @@ CELERY_TASK_ALWAYS_EAGER) imports them on its first enqueue, so the task runs in
 `.delay()` would have run it; any other process publishes the name to the broker.
 """
 
-from functools import partial
-
 from celery import Celery
 from django.db import transaction
 from kombu.exceptions import OperationalError
@@ -20,6 +18,7 @@ TASK_MODULES = (
     "celery_tasks.html.tasks",
     "celery_tasks.orders.tasks",
     "celery_tasks.exports.tasks",
+    "celery_tasks.payment.tasks",
 )
 
 celery_app = Celery("meiduo")
@@ -47,4 +46,9 @@ def enqueue(name, *args, **kwargs):
 def enqueue_after_commit(name, *args, **kwargs):
     """enqueue() once the current transaction commits (at once outside one), so the task reads what was
     written. Robust: the change stands even when the broker is down; what the task missed is logged."""
-    transaction.on_commit(partial(enqueue, name, *args, **kwargs), robust=True)
+
+    # A named function, not a partial: Django names a robust callback that raised by its __qualname__.
+    def enqueue_committed():
+        enqueue(name, *args, **kwargs)
+
+    transaction.on_commit(enqueue_committed, robust=True)

@@ -233,10 +233,11 @@ class OrderInfoAdmin(SpreadsheetAdminMixin, ModelAdmin, ExportActionModelAdmin):
         return actions
 
     def get_actions_detail(self, request, object_id):
-        """Only the step the order's status allows: 发货 while it waits for shipment, 取消 while it is unpaid."""
+        """Only the steps the order's status allows: 取消 while it is unpaid, 发货 and 取消 (with its refund)
+        while it waits for shipment."""
         status = OrderInfo.objects.filter(pk=object_id).values_list("status", flat=True).first()
-        allowed = {Status.UNSEND: "ship_detail", Status.UNPAID: "cancel_detail"}.get(status)
-        return [a for a in super().get_actions_detail(request, object_id) if a.method.__name__ == allowed]
+        allowed = {Status.UNSEND: {"ship_detail", "cancel_detail"}, Status.UNPAID: {"cancel_detail"}}.get(status, ())
+        return [a for a in super().get_actions_detail(request, object_id) if a.method.__name__ in allowed]
 
     # The order row is written by orders.services only: saving the page stores its new notes, never a stale
     # copy of the order over a status a payment or another operator has just moved.
@@ -333,6 +334,21 @@ class OrderInfoAdmin(SpreadsheetAdminMixin, ModelAdmin, ExportActionModelAdmin):
             return False
         self.log_change(request, order, "取消订单（库存已退回）")
         return True
+
+    def _cancel_with_refund(self, request, order):
+        """The order page's cancel: an unpaid order, or a paid one waiting for shipment with the refund of all it
+        paid; the operator's message, or None when the order cannot be cancelled (anymore)."""
+        try:
+            refund = services.cancel_order(order, operator=request.user)
+        except OrderStateError:
+            return None
+        if refund is None:
+            self.log_change(request, order, "取消订单（库存已退回）")
+            return f"订单 {order.pk} 已取消，库存已退回"
+        self.log_change(
+            request, order, f"取消订单（库存已退回，退款 {yuan(refund.amount)}（{refund.out_request_no}））"
+        )
+        return f"订单 {order.pk} 已取消，库存已退回，退款 {yuan(refund.amount)} 已发起"
 
     def _report(self, request, done, skipped, done_text, skipped_text):
         if done:
@@ -433,10 +449,10 @@ class OrderInfoAdmin(SpreadsheetAdminMixin, ModelAdmin, ExportActionModelAdmin):
             return self._get_obj_does_not_exist_redirect(request, self.model._meta, object_id)
         change_url = reverse("admin:orders_orderinfo_change", args=[order.pk])
         if request.method != "POST":
-            note = f"订单 {order.pk} 将被取消，商品库存退回。已支付的订单不能取消。"
+            note = f"订单 {order.pk} 将被取消，商品库存退回；已支付的订单原路退回实付金额。已发货的订单不能取消。"
             return self._order_page(request, order, f"取消订单 {order.pk}", note=note)
-        if self._cancel_one(request, order):
-            self.message_user(request, f"订单 {order.pk} 已取消，库存已退回")
+        if done := self._cancel_with_refund(request, order):
+            self.message_user(request, done)
         else:
-            self.message_user(request, f"订单 {order.pk} 不是待支付状态，未取消", messages.WARNING)
+            self.message_user(request, f"订单 {order.pk} 不是待支付或待发货状态，未取消", messages.WARNING)
         return redirect(change_url)

@@ -5,7 +5,7 @@ from meiduo_mall.apps.goods.models import SKU
 from meiduo_mall.apps.users.models import Address
 from meiduo_mall.utils.serializer_fields import MinuteField, StrictBooleanField
 
-from .models import OrderGoods, OrderInfo
+from .models import OrderGoods, OrderInfo, Refund
 from .returns import return_deadline
 
 
@@ -54,11 +54,31 @@ class OrderLineSerializer(serializers.ModelSerializer):
         fields = ("sku", "count", "price")
 
 
+class CancelRefundSerializer(serializers.ModelSerializer):
+    """The refund a cancel of a paid order started, as its 200 answer shows it."""
+
+    status_name = serializers.CharField(source="get_status_display")
+
+    class Meta:
+        model = Refund
+        fields = ("amount", "status", "status_name")
+
+
+class OrderRefundSerializer(CancelRefundSerializer):
+    # Null until the gateway has paid it back.
+    refunded_time = MinuteField(allow_null=True)
+
+    class Meta(CancelRefundSerializer.Meta):
+        fields = (*CancelRefundSerializer.Meta.fields, "refunded_time")
+
+
 class OrderSerializer(serializers.ModelSerializer):
     create_time = MinuteField()
     # Empty, and null, until the back office ships the order.
     shipped_time = MinuteField(allow_null=True)
     skus = OrderLineSerializer(many=True)
+    # Newest first (the views prefetch them in that order); empty for an order nothing was refunded of.
+    refunds = OrderRefundSerializer(many=True)
     # When the page may offer 申请退货: null for an order that takes no return.
     return_deadline = serializers.SerializerMethodField()
 
@@ -76,6 +96,7 @@ class OrderSerializer(serializers.ModelSerializer):
             "tracking_number",
             "shipped_time",
             "skus",
+            "refunds",
             "return_deadline",
         )
 

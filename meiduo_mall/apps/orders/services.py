@@ -310,9 +310,9 @@ def cancel_paid_order(order, operator=None):
                 return None
             payment = Payment.objects.using(PRIMARY).filter(order_id=order.pk, refund_needed=False).first()
             if payment is None:
-                # Marked paid without a recorded trade: nothing the gateway could send back.
-                logger.error("order %s cancelled after payment but no payment is recorded", order.pk)
-                return None
+                # Paid, but its trade is not stored yet (only inside the payment's own transaction): without it
+                # no money could go back, so the order stays as it is.
+                raise OrderStateError("订单当前不能取消")
             return request_refund(
                 order, payment, payment.amount - payment.refunded_amount, "订单取消退款", operator=operator
             )

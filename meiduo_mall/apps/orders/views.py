@@ -14,10 +14,10 @@ from meiduo_mall.utils.parsers import BoundedJSONParser
 from meiduo_mall.utils.schema import MESSAGE, SHOP_ERROR
 
 from . import intents, returns, services
-from .exceptions import OrderStateError
-from .models import OrderGoods, OrderInfo, ReturnLine, ReturnPhoto, ReturnRequest
+from .models import OrderGoods, OrderInfo, Refund, ReturnLine, ReturnPhoto, ReturnRequest
 from .return_serializers import OpenReturnSerializer, ReturnableSerializer, ReturnSerializer, ShipmentSerializer
 from .serializers import (
+    CancelRefundSerializer,
     CommentSerializer,
     OrderLineSerializer,
     OrderSerializer,
@@ -33,12 +33,13 @@ PLACED_ORDER = inline_serializer(
 
 
 def members_orders(user):
-    """The member's orders, newest first, with their lines and SKUs in two more queries."""
+    """The member's orders, newest first, with their lines and SKUs and their refunds in three more queries."""
     lines = OrderGoods.objects.select_related("sku").order_by("id")
+    refunds = Refund.objects.order_by("-create_time", "-id")
     return (
         OrderInfo.objects.filter(user=user)
         .order_by("-create_time", "-order_id")
-        .prefetch_related(Prefetch("skus", queryset=lines))
+        .prefetch_related(Prefetch("skus", queryset=lines), Prefetch("refunds", queryset=refunds))
     )
 
 
@@ -123,14 +124,35 @@ class OrderDetailView(RetrieveAPIView):
 
 
 class OrderCancelView(APIView):
+    """PUT: an unpaid order is cancelled; one paid and waiting for shipment is cancelled with a full refund."""
+
     permission_classes = [IsAuthenticated]
 
-    @ORDER_STEP_SCHEMA
+    @extend_schema(
+        request=None,
+        responses={
+            200: inline_serializer(
+                "OrderCancelled",
+                {
+                    "order_id": serializers.CharField(),
+                    "status": serializers.IntegerField(),
+                    "refund": CancelRefundSerializer(allow_null=True),
+                },
+            ),
+            400: OpenApiResponse(SHOP_ERROR, description="订单当前不能取消: shipped, received or cancelled already"),
+            404: OpenApiResponse(description="not the member's order"),
+        },
+    )
     def put(self, request, order_id):
         order = owned_order(request, order_id)
-        if not services.cancel(order):
-            raise OrderStateError("订单当前不能取消")
-        return Response({"order_id": order.order_id, "status": order.status})
+        refund = services.cancel_order(order)
+        return Response(
+            {
+                "order_id": order.order_id,
+                "status": order.status,
+                "refund": CancelRefundSerializer(refund).data if refund else None,
+            }
+        )
 
 
 class OrderReceiptView(APIView):
@@ -199,6 +221,7 @@ class SKUCommentsView(APIView):
             .order_by("-update_time")[:SKU_COMMENTS_LIMIT]
         )
         return Response(SKUCommentSerializer(comments, many=True).data)
+
 
 def members_returns(user):
     """The member's returns, newest first, with their lines, photos and refunds in a few more queries."""

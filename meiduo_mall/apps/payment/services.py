@@ -1,7 +1,8 @@
-"""Alipay page pay: the payment URL, checking what Alipay sends back, and recording the payment.
+"""Alipay page pay: the payment URL, checking what Alipay sends back, recording the payment, and sending
+refunds back through the gateway.
 
 The gateway settings.PAYMENT_GATEWAY names signs and verifies (payment.gateways); the order's own
-move to paid is orders.services.mark_paid.
+move to paid is orders.services.mark_paid, and every refund's status move is orders.services' too.
 """
 
 import logging
@@ -14,10 +15,17 @@ from django.db import IntegrityError, transaction
 from django.dispatch import Signal
 from django.utils import timezone
 
-from meiduo_mall.apps.orders.models import OrderInfo
+from meiduo_mall.apps.orders import services as orders
+from meiduo_mall.apps.orders.models import OrderInfo, Refund
 from meiduo_mall.apps.orders.services import mark_paid
-from meiduo_mall.apps.payment.exceptions import InvalidAlipayMessage, OrderNotPayable, PaymentNotApplicable
+from meiduo_mall.apps.payment.exceptions import (
+    InvalidAlipayMessage,
+    OrderNotPayable,
+    PaymentNotApplicable,
+    RefundUnconfirmed,
+)
 from meiduo_mall.apps.payment.gateways import get_gateway
+from meiduo_mall.apps.payment.gateways.base import RefundResult
 from meiduo_mall.apps.payment.models import Payment
 
 logger = logging.getLogger("meiduo.payment")
@@ -115,9 +123,12 @@ def record_payment(trade):
     try:
         with transaction.atomic(using=PRIMARY):
             paid = mark_paid(trade.order)
-            Payment.objects.using(PRIMARY).create(
+            payment = Payment.objects.using(PRIMARY).create(
                 order_id=order_id, trade_id=trade.trade_no, amount=trade.order.total_amount, refund_needed=not paid
             )
+            if not paid:
+                # The money goes back by itself: refund_needed stays set until that refund has succeeded.
+                orders.request_refund(trade.order, payment, payment.amount, "订单已无法支付，原路退回")
     except IntegrityError as exc:
         # The trade is stored already: a repeated notice, or its return, or the two at once.
         recorded = Payment.objects.using(PRIMARY).filter(trade_id=trade.trade_no).first()
@@ -130,7 +141,7 @@ def record_payment(trade):
             logger.info("order %s paid by alipay trade %s", order_id, trade.trade_no)
             return
         logger.warning(
-            "REFUND NEEDED: alipay trade %s paid %s for order %s in status %s; not applied",
+            "REFUND NEEDED: alipay trade %s paid %s for order %s in status %s; not applied, refund requested",
             trade.trade_no,
             trade.order.total_amount,
             order_id,
@@ -151,7 +162,7 @@ def accept_alipay_notice(params):
         logger.warning("alipay notice rejected (%s) for out_trade_no %r", exc.reason, params.get("out_trade_no"))
         return False
     except PaymentNotApplicable:
-        # Genuine money for an order that cannot take it: logged for a refund above; a `fail` would
+        # Genuine money for an order that cannot take it: refunded above; a `fail` would
         # only make Alipay resend the same notice for a day without changing the outcome.
         pass
     return True
@@ -166,3 +177,78 @@ def confirm_alipay_return(params):
         raise
     record_payment(trade)
     return trade.trade_no
+
+
+# Refunds ------------------------------------------------------------------------------------
+# A pending refund whose send_refund was lost (the broker down at commit) is sent by the beat after this long.
+PENDING_REFUND_RESEND_AFTER = timedelta(minutes=5)
+
+
+def send_refund(refund_id):
+    """Send one open refund through the gateway and report the outcome to orders.services; returns the
+    gateway's status, or None when the refund is no longer open.
+
+    The refund is 退款中 before the call, so a crash during it leaves it for query_processing_refunds.
+    Raises RefundUnconfirmed when the gateway gave no answer: the task retries, and a resend under the same
+    out_request_no never pays twice.
+    """
+    refund = Refund.objects.using(PRIMARY).select_related("payment").filter(pk=refund_id).first()
+    if refund is None or not orders.refund_processing(refund):
+        return None
+    result = get_gateway().refund(refund.payment, refund.amount, refund.out_request_no, refund.reason)
+    _apply(refund, result)
+    return result.status
+
+
+def query_processing_refunds():
+    """Beat, every minute: ask the gateway about each refund still 退款中, and send again the pending ones
+    whose task was lost; returns how many refunds were settled (succeeded or failed)."""
+    settled = 0
+    processing = Refund.objects.using(PRIMARY).select_related("payment").filter(status=Refund.Status.PROCESSING)
+    for refund in processing.order_by("create_time"):
+        try:
+            result = get_gateway().query_refund(refund.payment, refund.out_request_no)
+        except RefundUnconfirmed as exc:
+            logger.warning("refund %s: query unconfirmed (%s)", refund.out_request_no, exc)
+            continue
+        if result.status == RefundResult.NOT_FOUND:
+            # The first send never reached the gateway: the same out_request_no makes this resend safe.
+            result = _send_again(refund)
+        if result is not None and _apply(refund, result):
+            settled += 1
+    stale = Refund.objects.using(PRIMARY).filter(
+        status=Refund.Status.PENDING, create_time__lt=timezone.now() - PENDING_REFUND_RESEND_AFTER
+    )
+    for refund_id in stale.values_list("pk", flat=True):
+        try:
+            status = send_refund(refund_id)
+        except RefundUnconfirmed as exc:
+            logger.warning("refund %s: resend unconfirmed (%s)", refund_id, exc)
+            continue
+        settled += status in (RefundResult.SUCCEEDED, RefundResult.FAILED)
+    return settled
+
+
+def _send_again(refund):
+    if not orders.refund_processing(refund):
+        return None
+    try:
+        return get_gateway().refund(refund.payment, refund.amount, refund.out_request_no, refund.reason)
+    except RefundUnconfirmed as exc:
+        logger.warning("refund %s: resend unconfirmed (%s)", refund.out_request_no, exc)
+        return None
+
+
+def _apply(refund, result):
+    """Report the gateway's answer to orders.services; True when it settled the refund."""
+    if result.status == RefundResult.SUCCEEDED:
+        if result.refunded_amount is not None and result.refunded_amount != refund.amount:
+            logger.error(
+                "refund %s: gateway refunded %s of %s", refund.out_request_no, result.refunded_amount, refund.amount
+            )
+        return orders.refund_succeeded(refund, result.gateway_reference, timezone.now())
+    if result.status == RefundResult.FAILED:
+        logger.warning("refund %s refused by the gateway: %s", refund.out_request_no, result.message)
+        return orders.refund_failed(refund, result.message or "支付平台拒绝退款")
+    # Processing (or a query's not_found before the resend): stays 退款中 for the next query.
+    return False

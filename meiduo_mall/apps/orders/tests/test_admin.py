@@ -315,7 +315,8 @@ def test_the_order_page_offers_only_the_step_its_status_allows(staff_client):
     waiting_page = staff_client.get(change_page(waiting)).content.decode()
     unpaid_page = staff_client.get(change_page(unpaid)).content.decode()
 
-    assert ship_page(waiting) in waiting_page and f"{ORDERS}{waiting.pk}/cancel/" not in waiting_page
+    # Waiting for shipment: shipped, or cancelled with its refund.
+    assert ship_page(waiting) in waiting_page and f"{ORDERS}{waiting.pk}/cancel/" in waiting_page
     assert f"{ORDERS}{unpaid.pk}/cancel/" in unpaid_page and ship_page(unpaid) not in unpaid_page
 
 
@@ -361,7 +362,7 @@ def test_cancelling_from_the_order_page_asks_first_then_gives_stock_back(staff_c
     sku.refresh_from_db()
     assert sku.stock == 10
     again = staff_client.post(cancel_page, follow=True)
-    assert f"订单 {order.pk} 不是待支付状态，未取消" in again.content.decode()
+    assert f"订单 {order.pk} 不是待支付或待发货状态，未取消" in again.content.decode()
     sku.refresh_from_db()
     assert sku.stock == 10
 

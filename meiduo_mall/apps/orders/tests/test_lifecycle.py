@@ -66,6 +66,7 @@ def test_order_list_is_paginated_newest_first_in_the_order_shape(auth_client, us
                 "price": "11388.00",
             }
         ],
+        "refunds": [],
         "return_deadline": None,
     }
     assert auth_client.get("/orders_list/", {"page": 2, "page_size": 2}).json()["results"][0]["order_id"] == (
@@ -77,11 +78,11 @@ def test_order_list_costs_the_same_queries_for_one_order_or_five(auth_client, us
     skus = [SKUFactory() for _ in range(3)]
     order_for(user, {skus[0].id: 1})
     auth_client.get("/orders/")
-    with django_assert_num_queries(3):  # count, page, lines with their SKUs
+    with django_assert_num_queries(4):  # count, page, lines with their SKUs, refunds
         auth_client.get("/orders/", {"page_size": 5})
     for _ in range(4):
         order_for(user, {s.id: 1 for s in skus})
-    with django_assert_num_queries(3):
+    with django_assert_num_queries(4):
         response = auth_client.get("/orders/", {"page_size": 5})
     assert len(response.json()["results"]) == 5
 
@@ -111,7 +112,7 @@ def test_buyer_cancels_an_unpaid_order_and_the_stock_comes_back(auth_client, use
     response = auth_client.put(f"/orders/{order.order_id}/cancel/")
 
     assert response.status_code == 200
-    assert response.json() == {"order_id": order.order_id, "status": Status.CANCELED}
+    assert response.json() == {"order_id": order.order_id, "status": Status.CANCELED, "refund": None}
     sku.refresh_from_db()
     refresh_goods_sales.delay().get()
     goods.refresh_from_db()

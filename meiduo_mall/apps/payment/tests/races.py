@@ -3,7 +3,8 @@
 Alipay's notice (POST /payment/notify/) and the buyer's return (PUT /payment/status/) race the buyer's cancel
 (PUT /orders/<order_id>/cancel/) and the timeout (orders.services.cancel_expired_orders, what the Celery task
 runs). Whoever wins the order's row decides: the order is paid, and the cancel is refused; or it is cancelled
-with its stock given back, and the money Alipay took is stored as a Payment flagged refund_needed.
+with its stock given back, and the money Alipay took is stored as a Payment flagged refund_needed (and its
+refund requested). A member's cancel that reads the order once it is paid cancels it with a full refund.
 """
 
 from dataclasses import dataclass
@@ -14,13 +15,13 @@ from rest_framework.test import APIClient
 
 from meiduo_mall.apps.orders import services as orders
 from meiduo_mall.apps.orders.exceptions import OrderStateError
-from meiduo_mall.apps.orders.models import OrderInfo
+from meiduo_mall.apps.orders.models import OrderInfo, Refund
 from meiduo_mall.apps.payment.gateways.tests.alipay_messages import TRADE_NO, signed_notice, signed_return
 from meiduo_mall.apps.payment.models import Payment
 from meiduo_mall.apps.payment.services import payment_trade_verified
 from meiduo_mall.apps.users.tests.fixtures import jwt_client
 
-PAID, CANCELLED = "paid", "cancelled"
+PAID, CANCELLED, REFUNDED = "paid", "cancelled", "paid, then cancelled with its refund"
 CANNOT_CANCEL = (400, {"message": "订单当前不能取消"})
 CANNOT_PAY = (400, {"message": "订单已无法支付，请联系客服退款"})
 
@@ -59,7 +60,22 @@ def expected_answer(party, order, outcome):
         (buyer_return, PAID): (200, {"trade_id": trade_no_for(order)}),
         (buyer_return, CANCELLED): CANNOT_PAY,
         (member_cancel, PAID): CANNOT_CANCEL,
-        (member_cancel, CANCELLED): (200, {"order_id": order.order_id, "status": OrderInfo.Status.CANCELED}),
+        (member_cancel, CANCELLED): (
+            200,
+            {"order_id": order.order_id, "status": OrderInfo.Status.CANCELED, "refund": None},
+        ),
+        (member_cancel, REFUNDED): (
+            200,
+            {
+                "order_id": order.order_id,
+                "status": OrderInfo.Status.CANCELED,
+                "refund": {
+                    "amount": f"{order.total_amount:.2f}",
+                    "status": Refund.Status.PENDING,
+                    "status_name": "待退款",
+                },
+            },
+        ),
         (timeout, PAID): 0,
         (timeout, CANCELLED): 1,
     }[party, outcome]
@@ -108,13 +124,21 @@ def assert_one_outcome(order, sku, outcome, stock_placed):
     order.refresh_from_db()
     sku.refresh_from_db()
     payments = list(Payment.objects.filter(order_id=order.order_id).values_list("trade_id", "refund_needed"))
+    refunds = list(Refund.objects.filter(order_id=order.order_id).values_list("payment__trade_id", "amount"))
     if outcome == PAID:
         assert order.status == OrderInfo.Status.UNSEND
         assert payments == [(trade_no_for(order), False)]
         assert sku.stock == stock_placed
+        assert refunds == []
+    elif outcome == REFUNDED:
+        assert order.status == OrderInfo.Status.CANCELED
+        assert payments == [(trade_no_for(order), False)]
+        assert refunds == [(trade_no_for(order), order.total_amount)]
+        assert sku.stock == stock_placed + order.total_count
     else:
         assert order.status == OrderInfo.Status.CANCELED
         assert payments == [(trade_no_for(order), True)]
+        assert refunds == [(trade_no_for(order), order.total_amount)]
         assert sku.stock == stock_placed + order.total_count
         # A cancelled order is never shipped, whatever Alipay said.
         with pytest.raises(OrderStateError):
