@@ -102,6 +102,9 @@ class OrderSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(MinuteField(allow_null=True))
     def get_return_deadline(self, order):
+        # Once every unit is in a return there is nothing left to return: the page offers no 申请退货 then.
+        if all(line.returned_count >= line.count for line in order.skus.all()):
+            return None
         return MinuteField().to_representation(deadline) if (deadline := return_deadline(order)) else None
 
 

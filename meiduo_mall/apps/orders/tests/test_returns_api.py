@@ -209,6 +209,15 @@ def test_my_orders_show_the_return_deadline_of_received_orders_only(auth_client,
     assert [o["return_deadline"] for o in orders.values()] == [None]
 
 
+def test_an_order_returned_in_full_shows_no_return_deadline(auth_client, user, bought, phone):
+    order, tea = bought
+    returns.open_return(user, order, [(line_of(order, phone).pk, 2), (line_of(order, tea).pk, 1)], Reason.QUALITY)
+
+    orders = {o["order_id"]: o for o in auth_client.get("/orders/").json()["results"]}
+
+    assert orders[order.order_id]["return_deadline"] is None
+
+
 def test_the_member_follows_the_return_to_its_refund(auth_client, user, other_user, bought, phone):
     order, _ = bought
     operator = operator_in("订单客服")
