@@ -27,7 +27,11 @@ def children_of(pid):
     """Direct children of `pid` (Linux /proc)."""
     found = []
     for task in Path(f"/proc/{pid}/task").glob("*"):
-        found += [int(child) for child in (task / "children").read_text().split()]
+        try:
+            found += [int(child) for child in (task / "children").read_text().split()]
+        except FileNotFoundError:
+            # The thread (or the whole process) ended between the listing and the read: it has no children left.
+            continue
     return found
 
 
