@@ -5,6 +5,8 @@ from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.http import HttpResponseRedirect
 from django.templatetags.static import static
+from django.utils.html import format_html
+from unfold.admin import TabularInline
 
 
 class ImageStorageErrorsAsMessages:
@@ -123,3 +125,30 @@ class PermissionsInChinese:
         if field is not None and db_field.related_model._meta.label == "auth.Permission":
             field.label_from_instance = permission_label
         return field
+
+
+THUMBNAIL_STYLE = "width:60px;height:60px;object-fit:contain"
+
+
+def sku_thumbnail(sku):
+    """The SKU's default picture at 60 px, as order and return lines show it; a dash when it has none."""
+    if not sku.default_image_url:
+        return "—"
+    return format_html('<img src="{}" alt="{}" style="{}">', sku.default_image_url, sku.name, THUMBNAIL_STYLE)
+
+
+class ReadOnlyInline(TabularInline):
+    """Rows of a record that the back office shows and nobody adds, edits or deletes (order and return lines)."""
+
+    extra = 0
+    can_delete = False
+    hide_title = True
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

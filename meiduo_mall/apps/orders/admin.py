@@ -14,7 +14,7 @@ from unfold.decorators import action
 from unfold.widgets import UnfoldAdminSelectWidget, UnfoldAdminTextInputWidget
 
 from meiduo_mall.apps.payment.models import Payment
-from meiduo_mall.utils.admin import yuan, yuan_column
+from meiduo_mall.utils.admin import ReadOnlyInline, sku_thumbnail, yuan, yuan_column
 from meiduo_mall.utils.spreadsheets import SpreadsheetAdminMixin
 
 from . import services
@@ -100,35 +100,17 @@ def local_time(moment):
     return f"{timezone.localtime(moment):%Y-%m-%d %H:%M:%S}"
 
 
-class OrderGoodsInline(TabularInline):
+class OrderGoodsInline(ReadOnlyInline):
     model = OrderGoods
-    extra = 0
-    can_delete = False
-    hide_title = True
     fields = ("thumbnail", "sku", "count", "price", "line_total", "is_commented", "score", "comment")
     readonly_fields = fields
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("sku")
 
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
     @admin.display(description="图片")
     def thumbnail(self, line):
-        if not line.sku.default_image_url:
-            return "—"
-        return format_html(
-            '<img src="{}" alt="{}" style="width:60px;height:60px;object-fit:contain">',
-            line.sku.default_image_url,
-            line.sku.name,
-        )
+        return sku_thumbnail(line.sku)
 
     @admin.display(description="小计")
     def line_total(self, line):

@@ -13,11 +13,11 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
-from unfold.admin import ModelAdmin, TabularInline
+from unfold.admin import ModelAdmin
 from unfold.decorators import action
 from unfold.widgets import UnfoldAdminTextareaWidget
 
-from meiduo_mall.utils.admin import yuan, yuan_column
+from meiduo_mall.utils.admin import THUMBNAIL_STYLE, ReadOnlyInline, sku_thumbnail, yuan, yuan_column
 from meiduo_mall.utils.exceptions import ShopError
 
 from . import returns, services
@@ -26,7 +26,6 @@ from .models import OrderInfo, Refund, ReturnLine, ReturnPhoto, ReturnRequest
 ReturnStatus = ReturnRequest.Status
 RefundStatus = Refund.Status
 CELL = 'style="padding:4px 24px 4px 0;text-align:left"'
-THUMBNAIL = 'style="width:60px;height:60px;object-fit:contain"'
 
 
 def local_time(moment):
@@ -134,32 +133,17 @@ class RejectForm(ReviewForm):
         self.fields["note"].error_messages["required"] = "请填写拒绝原因"
 
 
-class ReturnLineInline(TabularInline):
+class ReturnLineInline(ReadOnlyInline):
     model = ReturnLine
-    extra = 0
-    can_delete = False
-    hide_title = True
     fields = ("thumbnail", "sku_name", "count", "amount_display")
     readonly_fields = fields
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("order_goods__sku")
 
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
     @admin.display(description="图片")
     def thumbnail(self, line):
-        sku = line.order_goods.sku
-        if not sku.default_image_url:
-            return "—"
-        return format_html('<img src="{}" alt="{}" {}>', sku.default_image_url, sku.name, mark_safe(THUMBNAIL))
+        return sku_thumbnail(line.order_goods.sku)
 
     @admin.display(description="商品")
     def sku_name(self, line):
@@ -170,31 +154,19 @@ class ReturnLineInline(TabularInline):
         return yuan(line.amount)
 
 
-class ReturnPhotoInline(TabularInline):
+class ReturnPhotoInline(ReadOnlyInline):
     model = ReturnPhoto
-    extra = 0
-    can_delete = False
-    hide_title = True
     fields = ("photo",)
     readonly_fields = fields
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     @admin.display(description="照片")
     def photo(self, photo):
         url = photo.image.url
         return format_html(
-            '<a href="{}" target="_blank" rel="noopener"><img src="{}" alt="退货照片" {}></a>',
+            '<a href="{}" target="_blank" rel="noopener"><img src="{}" alt="退货照片" style="{}"></a>',
             url,
             url,
-            mark_safe(THUMBNAIL),
+            THUMBNAIL_STYLE,
         )
 
 
