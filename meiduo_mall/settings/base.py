@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "meiduo_mall.apps.goods",
     "meiduo_mall.apps.contents",
     "meiduo_mall.apps.carts",
+    "meiduo_mall.apps.coupons",
     "meiduo_mall.apps.orders",
     "meiduo_mall.apps.payment",
 ]
@@ -488,7 +489,10 @@ CELERY_BEAT_SCHEDULE["generate-index-html"] = {
 USER_BROWSING_HISTORY_COUNTS_LIMIT = 5
 
 # Orders and payment ---------------------------------------------------------------------
+# The freight of every order while no FreightRule is active (the back office's 运费规则 replace it).
 ORDER_FREIGHT = "10.00"
+# New members get every active 新人券 coupon at registration (coupons.services.grant_new_member_coupons).
+NEW_MEMBER_COUPONS = env_bool("NEW_MEMBER_COUPONS", True)
 UNPAID_ORDER_TIMEOUT_MINUTES = int(env("UNPAID_ORDER_TIMEOUT_MINUTES", "30"))
 # 7天无理由退货: a received order takes returns for this many days after its receipt (orders.returns).
 RETURN_DAYS = int(env("RETURN_DAYS", "7"))

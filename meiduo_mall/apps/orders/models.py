@@ -23,6 +23,17 @@ class OrderInfo(BaseModel):
     total_count = models.IntegerField(default=1, verbose_name="商品总数")
     total_amount = models.DecimalField(max_digits=10, decimal_places=2, verbose_name="商品总金额")
     freight = models.DecimalField(max_digits=10, decimal_places=2, verbose_name="运费")
+    # total_amount = Σ(price × count) − discount + freight. The coupon's discount is priced from the database at
+    # placement and shared out over the lines (OrderGoods.discount).
+    discount = models.DecimalField(max_digits=10, decimal_places=2, default=0, verbose_name="优惠金额")
+    coupon = models.ForeignKey(
+        "coupons.MemberCoupon",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="orders",
+        verbose_name="使用的优惠券",
+    )
     pay_method = models.SmallIntegerField(choices=PayMethod.choices, default=PayMethod.CASH, verbose_name="支付方式")
     status = models.SmallIntegerField(choices=Status.choices, default=Status.UNPAID, verbose_name="订单状态")
     # The Idempotency-Key the member's page sent with the order, if any: a retry with it finds this order.
@@ -75,6 +86,8 @@ class OrderGoods(BaseModel):
     is_commented = models.BooleanField(default=False, verbose_name="是否评价了")
     # Units of this line in returns that were not rejected: a line is never returned twice.
     returned_count = models.IntegerField(default=0, verbose_name="已退货数量")
+    # This line's share of the order's coupon discount: what was paid for it is price × count − discount.
+    discount = models.DecimalField(max_digits=10, decimal_places=2, default=0, verbose_name="优惠分摊")
 
     class Meta:
         db_table = "tb_order_goods"
@@ -272,3 +285,42 @@ class Refund(BaseModel):
 
     def __str__(self):
         return self.out_request_no
+
+
+class FreightRule(BaseModel):
+    """How much an order pays for shipping. The newest active rule applies; with none, ORDER_FREIGHT flat."""
+
+    name = models.CharField(max_length=50, verbose_name="名称")
+    base_fee = models.DecimalField(max_digits=10, decimal_places=2, verbose_name="基础运费（元）")
+    # Orders whose goods, after the coupon, come to at least this ship without the base fee (包邮).
+    free_over = models.DecimalField(
+        max_digits=10, decimal_places=2, null=True, blank=True, verbose_name="包邮门槛（元）"
+    )
+    # Added for every unit after the first, unless the order ships free.
+    per_item_fee = models.DecimalField(max_digits=10, decimal_places=2, default=0, verbose_name="续件运费（元/件）")
+    is_active = models.BooleanField(default=True, verbose_name="启用")
+
+    class Meta:
+        db_table = "tb_freight_rule"
+        verbose_name = "运费规则"
+        verbose_name_plural = verbose_name
+
+    def __str__(self):
+        return self.name
+
+
+class FreightSurcharge(models.Model):
+    """Extra freight for a remote province, charged even when the order ships free otherwise."""
+
+    rule = models.ForeignKey(FreightRule, related_name="surcharges", on_delete=models.CASCADE, verbose_name="运费规则")
+    province = models.ForeignKey("areas.Area", on_delete=models.PROTECT, related_name="+", verbose_name="省份")
+    fee = models.DecimalField(max_digits=10, decimal_places=2, verbose_name="加收运费（元）")
+
+    class Meta:
+        db_table = "tb_freight_surcharge"
+        verbose_name = "偏远地区加收"
+        verbose_name_plural = verbose_name
+        constraints = [models.UniqueConstraint(fields=["rule", "province"], name="freight_surcharge_province_uniq")]
+
+    def __str__(self):
+        return f"{self.rule} {self.province}"
