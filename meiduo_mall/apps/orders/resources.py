@@ -13,6 +13,7 @@ class OrderResource(SpreadsheetResource):
     create_time = fields.Field(attribute="create_time", column_name="下单时间", widget=LocalDateTimeWidget())
     total_count = fields.Field(attribute="total_count", column_name="商品总数", widget=widgets.IntegerWidget())
     total_amount = fields.Field(attribute="total_amount", column_name="订单金额", widget=MoneyWidget())
+    discount = fields.Field(attribute="discount", column_name="优惠金额", widget=MoneyWidget())
     freight = fields.Field(attribute="freight", column_name="运费", widget=MoneyWidget())
     pay_method = fields.Field(attribute="get_pay_method_display", column_name="支付方式")
     status = fields.Field(attribute="get_status_display", column_name="订单状态")
@@ -27,7 +28,7 @@ class OrderResource(SpreadsheetResource):
         model = OrderInfo
         name = "订单"
         fields = (
-            "order_id", "username", "create_time", "total_count", "total_amount", "freight", "pay_method",
+            "order_id", "username", "create_time", "total_count", "total_amount", "discount", "freight", "pay_method",
             "status", "receiver", "receiver_mobile", "full_address", "carrier", "tracking_number", "shipped_time",
         )  # fmt: skip
         export_order = fields

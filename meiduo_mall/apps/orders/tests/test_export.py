@@ -45,6 +45,7 @@ def test_csv_export_has_a_bom_chinese_headers_beijing_time_and_only_the_filtered
         "下单时间": "2026-12-01 09:02:03",
         "商品总数": "1",
         "订单金额": "12.50",
+        "优惠金额": "0.00",
         "运费": "10.00",
         "支付方式": "货到付款",
         "订单状态": "待发货",
