@@ -22,6 +22,7 @@ pytest_plugins = [
     "meiduo_mall.apps.goods.tests.fixtures",
     "meiduo_mall.apps.carts.tests.fixtures",
     "meiduo_mall.apps.orders.tests.fixtures",
+    "meiduo_mall.apps.coupons.tests.fixtures",
     "meiduo_mall.apps.payment.tests.fixtures",
     "meiduo_mall.apps.oauth.tests.fixtures",
     "tests.browser.fixtures",
