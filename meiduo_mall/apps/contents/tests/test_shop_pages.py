@@ -12,6 +12,7 @@ USER_CENTER = {
     "user_center_site": "收货地址",
     "user_center_order": "全部订单",
     "goods_judge": "全部订单",
+    "user_center_coupon": "我的优惠券",
     "user_center_pass": "修改密码",
     "user_center_return": "退货/售后",
     "order_return": "退货/售后",
