@@ -1,5 +1,6 @@
 from django.core.management import BaseCommand, call_command
 
+from meiduo_mall.apps.coupons.demo import give_demo_member_coupon, seed_promotions
 from meiduo_mall.apps.users.address_services import create_address
 from meiduo_mall.apps.users.models import User
 
@@ -36,6 +37,9 @@ class Command(BaseCommand):
         user.save()
         for command, kwargs in DEMO_STEPS:
             call_command(command, **kwargs)
+        # After the catalog and the areas: the coupon for 手机 and the surcharges for 新疆 and 西藏 name them.
+        seed_promotions(self.stdout.write)
+        give_demo_member_coupon(user, self.stdout.write)
         # A shopper who deleted every address keeps it that way until the next fresh demo: only a
         # member with no address at all gets one.
         if not user.addresses.exists():
