@@ -124,8 +124,8 @@ def test_a_member_who_took_the_last_coupon_hears_of_the_limit_first(user):
 
 
 def test_a_count_that_moved_after_the_read_still_stops_at_the_total(user):
-    """The read said one was left; another copy was counted meanwhile: the conditional UPDATE refuses, and the
-    copy inserted before it is rolled back."""
+    """The read said one was left; another copy was counted meanwhile: the conditional UPDATE refuses and no
+    copy is made."""
     coupon = CouponFactory(total_quantity=1)
     Coupon.objects.filter(pk=coupon.pk).update(issued_count=1)
     with pytest.raises(CouponSoldOut):
