@@ -5,6 +5,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from meiduo_mall.apps.areas import urls as areas_urls
 from meiduo_mall.apps.carts import urls as carts_urls
+from meiduo_mall.apps.coupons import urls as coupons_urls
 from meiduo_mall.apps.goods import urls as goods_urls
 from meiduo_mall.apps.orders import urls as orders_urls
 from meiduo_mall.apps.payment import urls as payment_urls
@@ -23,6 +24,7 @@ urlpatterns = [
     *carts_urls.urlpatterns,
     *goods_urls.urlpatterns,
     *orders_urls.urlpatterns,
+    *coupons_urls.urlpatterns,
     *areas_urls.urlpatterns,
     *users_urls.urlpatterns,
     *payment_urls.urlpatterns,

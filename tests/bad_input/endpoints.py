@@ -69,6 +69,8 @@ ENDPOINTS = {
     ("PUT", "/addresses/{address_id}/title/"): Endpoint(MEMBER, {"title": "公司"}),
     ("POST", "/authorizations/"): Endpoint(ANYONE, {"username": "nobody-here", "password": DEFAULT_PASSWORD}),
     ("POST", "/browse_histories/"): Endpoint(MEMBER, {"sku_id": Ref("sku_id", int)}),
+    # C2: the body is empty; a coupon offered to nobody stands in for another member's id (404).
+    ("POST", "/coupons/{coupon_id}/claim/"): Endpoint(MEMBER),
     **{
         (method, f"/{prefix}/"): Endpoint(OPTIONAL, body)
         for prefix in ("cart", "carts")

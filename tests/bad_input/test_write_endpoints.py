@@ -214,6 +214,7 @@ def test_every_write_endpoint_is_covered():
         ("DELETE", "/addresses/{address_id}/"),
         ("POST", "/browse_histories/"),
         ("POST", "/cart/"),
+        ("POST", "/coupons/{coupon_id}/claim/"),
         ("PUT", "/email/"),
         ("POST", "/orders/"),
         ("POST", "/orders/{order_id}/comments/"),

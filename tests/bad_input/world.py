@@ -22,6 +22,7 @@ from django_redis import get_redis_connection
 from rest_framework_simplejwt.tokens import AccessToken
 
 from meiduo_mall.apps.carts.tests.fixtures import fill_cart
+from meiduo_mall.apps.coupons.tests.fixtures import CouponFactory
 from meiduo_mall.apps.orders.models import OrderGoods, OrderInfo, ReturnRequest
 from meiduo_mall.apps.users.tokens import issue_jwt
 from tests.factories import AddressFactory, OrderFactory, SKUFactory, UserFactory
@@ -36,6 +37,9 @@ class World:
     others_address: object
     order: object
     others_order: object
+    # A public coupon the member may claim, and one offered to nobody (granted by operators only).
+    coupon: object = None
+    private_coupon: object = None
 
     def own_ids(self):
         return {
@@ -43,6 +47,7 @@ class World:
             "order_id": self.order.order_id,
             "user_id": self.user.id,
             "return_id": self.order.returns.get().id,
+            "coupon_id": self.coupon.id,
         }
 
     def others_ids(self):
@@ -51,6 +56,7 @@ class World:
             "order_id": self.others_order.order_id,
             "user_id": self.other.id,
             "return_id": self.others_order.returns.get().id,
+            "coupon_id": self.private_coupon.id,
         }
 
 
@@ -75,7 +81,8 @@ def make_world():
         )
     fill_cart(user, {sku.id: 1})
     fill_cart(other, {sku.id: 2})
-    return World(user, other, sku, address, others_address, order, others_order)
+    coupon, private_coupon = CouponFactory(), CouponFactory(is_public=False)
+    return World(user, other, sku, address, others_address, order, others_order, coupon, private_coupon)
 
 
 def _b64(data):

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.core import signing
 from django.db import IntegrityError, transaction
 
+from meiduo_mall.apps.coupons.services import grant_new_member_coupons
 from meiduo_mall.apps.users.models import User
 
 from .exceptions import BindingRefused
@@ -30,10 +31,12 @@ def user_for_openid(openid):
 
 
 def bind_qq_user(openid, mobile, password):
-    """The account with this mobile (its password must match), or a new one named after the mobile."""
+    """The account with this mobile (its password must match), or a new one named after the mobile, who gets
+    the new-member coupons once it is committed."""
     with transaction.atomic():
         user = User.objects.select_for_update().filter(mobile=mobile).first()
-        if user is None:
+        joined = user is None
+        if joined:
             if User.objects.filter(username=mobile).exists():
                 raise BindingRefused("该手机号无法注册新用户")
             try:
@@ -46,4 +49,6 @@ def bind_qq_user(openid, mobile, password):
         if existing is not None and existing != user:
             raise BindingRefused("该QQ已绑定其他账号")
         OAuthQQUser.objects.get_or_create(openid=openid, defaults={"user": user})
+    if joined:
+        grant_new_member_coupons(user)
     return user

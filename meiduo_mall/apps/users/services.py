@@ -10,6 +10,7 @@ from django.utils.crypto import constant_time_compare, salted_hmac
 from rest_framework.settings import api_settings
 
 from meiduo_mall.apps.carts.services import merge_guest_cart
+from meiduo_mall.apps.coupons.services import grant_new_member_coupons
 from meiduo_mall.apps.verifications.exceptions import VerificationError
 from meiduo_mall.apps.verifications.services import use_sms_code
 
@@ -67,6 +68,7 @@ def register(username, password, password2, mobile, sms_code, guest_cart):
     except IntegrityError:
         # Someone registered the same username or mobile between the checks and the insert.
         refuse_registration("用户名或手机号已被注册")
+    grant_new_member_coupons(user)
     return user, log_in(user, guest_cart)
 
 
