@@ -5,7 +5,7 @@ import ast
 import gettext
 import json
 import re
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -21,6 +21,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from meiduo_mall.apps.contents.models import Content, ContentCategory
+from meiduo_mall.apps.coupons.models import Coupon, MemberCoupon
 from meiduo_mall.apps.goods.models import (
     BrandAlias,
     GoodsSpecification,
@@ -28,7 +29,15 @@ from meiduo_mall.apps.goods.models import (
     SKUSpecification,
     SpecificationOption,
 )
-from meiduo_mall.apps.orders.models import OrderGoods, OrderInfo, Refund, ReturnLine, ReturnRequest
+from meiduo_mall.apps.orders.models import (
+    FreightRule,
+    FreightSurcharge,
+    OrderGoods,
+    OrderInfo,
+    Refund,
+    ReturnLine,
+    ReturnRequest,
+)
 from meiduo_mall.apps.payment.models import Payment
 from meiduo_mall.apps.users.models import User
 from meiduo_mall.utils.admin import yuan
@@ -197,6 +206,30 @@ def back_office(db, client):
         amount=sku.price,
         reason="质量问题",
     )
+    coupon = Coupon.objects.create(
+        name="满100减10",
+        kind=Coupon.Kind.SPEND_AND_SAVE,
+        threshold=100,
+        amount=10,
+        scope=Coupon.Scope.GOODS,
+        valid_days=7,
+        total_quantity=100,
+        issued_count=1,
+    )
+    coupon.goods.add(sku.goods)
+    member_coupon = MemberCoupon.objects.create(
+        coupon=coupon,
+        user=operator,
+        sequence=1,
+        source=MemberCoupon.Source.GRANTED,
+        status=MemberCoupon.Status.USED,
+        valid_from=timezone.now(),
+        valid_until=timezone.now() + timedelta(days=7),
+        used_time=timezone.now(),
+    )
+    OrderInfo.objects.filter(pk=order.pk).update(coupon=member_coupon, discount=10)
+    rule = FreightRule.objects.create(name="满99包邮", base_fee=10, free_over=99)
+    FreightSurcharge.objects.create(rule=rule, province=address.province, fee=20)
     category = ContentCategory.objects.create(name="首页轮播图", key="index_lbt")
     Content.objects.create(category=category, title="双十二大促", url="/list.html", sequence=1)
     Group.objects.create(name="客服")
@@ -314,6 +347,18 @@ def test_the_order_pages_of_shipping_and_cancelling_are_chinese(back_office):
     assert english_in_html(response.content.decode(), data=data_of_the_database()) == []
     OrderInfo.objects.filter(pk=order.pk).update(status=OrderInfo.Status.UNPAID)
     assert_chinese(back_office, admin_url(OrderInfo, "cancel_detail", order.pk))
+
+
+@pytest.mark.django_db
+def test_the_coupon_grant_page_is_chinese(back_office):
+    coupon = Coupon.objects.get()
+    assert_chinese(back_office, admin_url(Coupon, "grant_detail", coupon.pk))
+    response = back_office.post(admin_url(Coupon, "grant_detail", coupon.pk), {"mobiles": "123, abc"})
+    assert response.status_code == 200
+    assert english_in_html(response.content.decode(), data=data_of_the_database()) == []
+    response = back_office.post(admin_url(Coupon, "add"), {"kind": Coupon.Kind.PERCENT_OFF, "percent_off": 100})
+    assert response.status_code == 200
+    assert english_in_html(response.content.decode(), data=data_of_the_database()) == []
 
 
 @pytest.mark.django_db

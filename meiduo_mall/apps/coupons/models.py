@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 
 from meiduo_mall.utils.models import BaseModel
@@ -54,6 +55,62 @@ class Coupon(BaseModel):
 
     def __str__(self):
         return self.name
+
+    def clean(self):
+        """The rules a template must keep before anyone can hold it (the back office's form shows the errors).
+        Its categories and SPUs are saved after this runs: the form checks them."""
+        errors = {}
+        self._clean_rule(errors)
+        self._clean_validity(errors)
+        if self.total_quantity is not None:
+            if self.total_quantity < 1:
+                errors["total_quantity"] = "发放总量至少为1张"
+            elif self.total_quantity < self.issued_count:
+                errors["total_quantity"] = f"发放总量不能少于已发放的{self.issued_count}张"
+        if self.per_member_limit is not None and self.per_member_limit < 1:
+            errors["per_member_limit"] = "每人限领至少为1张"
+        if errors:
+            raise ValidationError(errors)
+
+    def _clean_rule(self, errors):
+        if self.kind is None:
+            return
+        # Values typed for another kind are never read by pricing; cleared so the template says one rule.
+        if self.kind == self.Kind.PERCENT_OFF:
+            self.amount = None
+            if self.percent_off is None:
+                errors["percent_off"] = "请填写折扣力度"
+            elif not 1 <= self.percent_off <= 99:
+                errors["percent_off"] = "折扣力度须在1到99之间（10表示九折）"
+            if self.max_discount is not None and self.max_discount <= 0:
+                errors["max_discount"] = "最多优惠须大于0"
+            if self.threshold is not None and self.threshold < 0:
+                errors["threshold"] = "使用门槛不能为负数"
+            return
+        self.percent_off = self.max_discount = None
+        if self.amount is None:
+            errors["amount"] = "请填写减免金额"
+        elif self.amount <= 0:
+            errors["amount"] = "减免金额须大于0"
+        if self.kind == self.Kind.NO_THRESHOLD:
+            if self.threshold:
+                errors["threshold"] = "无门槛券的使用门槛须为0"
+        elif self.kind == self.Kind.SPEND_AND_SAVE and self.threshold is not None and "amount" not in errors:
+            if self.threshold <= self.amount:
+                errors["threshold"] = "满减券的使用门槛须大于减免金额"
+
+    def _clean_validity(self, errors):
+        if self.valid_days is not None:
+            if self.valid_until is not None:
+                errors["valid_days"] = "固定有效期和领取后有效天数只能选一种"
+            elif self.valid_from is not None:
+                errors["valid_from"] = "按领取后天数计算有效期时，不填写生效时间"
+            elif self.valid_days < 1:
+                errors["valid_days"] = "领取后有效天数至少为1天"
+        elif self.valid_until is None:
+            errors["valid_until"] = "请填写失效时间，或填写领取后有效天数"
+        elif self.valid_from is not None and self.valid_from >= self.valid_until:
+            errors["valid_until"] = "失效时间须晚于生效时间"
 
 
 class MemberCoupon(BaseModel):

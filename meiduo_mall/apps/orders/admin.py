@@ -13,11 +13,13 @@ from unfold.admin import ModelAdmin, TabularInline
 from unfold.decorators import action
 from unfold.widgets import UnfoldAdminSelectWidget, UnfoldAdminTextInputWidget
 
+from meiduo_mall.apps.coupons.pricing import describe
 from meiduo_mall.apps.payment.models import Payment
 from meiduo_mall.utils.admin import ReadOnlyInline, sku_thumbnail, yuan, yuan_column
 from meiduo_mall.utils.spreadsheets import SpreadsheetAdminMixin
 
 from . import services
+from .admin_freight import FreightRuleAdmin  # noqa: F401  registers the freight rules' pages
 from .admin_returns import order_refunds_table, order_returns_table
 from .exceptions import OrderStateError
 from .models import OrderGoods, OrderInfo, OrderNote
@@ -160,7 +162,7 @@ class OrderInfoAdmin(SpreadsheetAdminMixin, ModelAdmin, ExportActionModelAdmin):
     inlines = [OrderGoodsInline, OrderNoteInline]
     fieldsets = (
         (None, {"fields": ("order_id", "user", "status", "pay_method", "create_time", "update_time")}),
-        ("金额", {"fields": ("total_count", "total_amount", "freight")}),
+        ("金额", {"fields": ("total_count", "total_amount", "freight", "discount", "coupon_used")}),
         ("收货信息", {"fields": ("receiver", "receiver_mobile", "full_address")}),
         ("支付", {"fields": ("payments",)}),
         ("物流", {"fields": ("carrier", "tracking_number", "shipped_time")}),
@@ -174,6 +176,8 @@ class OrderInfoAdmin(SpreadsheetAdminMixin, ModelAdmin, ExportActionModelAdmin):
         "total_count",
         "total_amount",
         "freight",
+        "discount",
+        "coupon_used",
         "pay_method",
         "status",
         "create_time",
@@ -293,6 +297,14 @@ class OrderInfoAdmin(SpreadsheetAdminMixin, ModelAdmin, ExportActionModelAdmin):
             cell,
             body,
         )
+
+    @admin.display(description="使用的优惠券")
+    def coupon_used(self, order):
+        if order.coupon_id is None:
+            return "—"
+        coupon = order.coupon.coupon
+        url = reverse("admin:coupons_membercoupon_change", args=[order.coupon_id])
+        return format_html('<a href="{}" class="text-primary-600">{}（{}）</a>', url, coupon.name, describe(coupon))
 
     @admin.display(description="退款记录")
     def refund_records(self, order):

@@ -53,10 +53,12 @@ def ensure_operator_roles():
     migrations' rows included, so a later test in the same run makes them again as the migrations do."""
     roles = import_module("meiduo_mall.apps.users.migrations.0003_operator_roles")
     after_sales = import_module("meiduo_mall.apps.users.migrations.0004_after_sales_roles")
+    promotions = import_module("meiduo_mall.apps.users.migrations.0005_promotion_roles")
     if Group.objects.filter(name__in=roles.ROLES).count() < len(roles.ROLES):
         with connection.schema_editor() as schema_editor:
             roles.create_roles(apps, schema_editor)
             after_sales.grant_after_sales(apps, schema_editor)
+            promotions.grant_promotions(apps, schema_editor)
 
 
 def operator_in(role, **fields):
