@@ -11,6 +11,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Count, F, Prefetch, Q
+from django.dispatch import Signal
 from django.utils import timezone
 
 from meiduo_mall.apps.orders.models import OrderInfo
@@ -20,6 +21,11 @@ from .exceptions import CouponError, CouponLimitReached, CouponNotFound, CouponS
 from .models import Coupon, MemberCoupon
 
 logger = logging.getLogger("meiduo")
+
+# Named points of a hand-out for the race tests (tests/races.py): the member's copies are counted, nothing written;
+# the template's counter is taken, the copy not yet inserted.
+coupon_copies_counted = Signal()
+coupon_counted = Signal()
 
 # Coupons are counted and used on the primary, read back there: a replica may lag.
 PRIMARY = "default"
@@ -142,6 +148,7 @@ def hand_out(coupon, user, source, now):
     if coupon.issued_count >= coupon.total_quantity:
         raise CouponSoldOut()
     valid_from, valid_until = validity_from(coupon, now)
+    coupon_copies_counted.send(sender=Coupon, coupon=coupon, user=user)
     try:
         with transaction.atomic(using=PRIMARY):
             counted = (
@@ -151,6 +158,7 @@ def hand_out(coupon, user, source, now):
             )
             if not counted:
                 raise CouponSoldOut()
+            coupon_counted.send(sender=Coupon, coupon=coupon, user=user)
             member_coupon = MemberCoupon.objects.using(PRIMARY).create(
                 coupon=coupon,
                 user=user,

@@ -6,15 +6,16 @@ import pytest
 from django.utils import timezone
 
 from meiduo_mall.apps.coupons.exceptions import CouponError, CouponLimitReached, CouponNotFound, CouponSoldOut
-from meiduo_mall.apps.coupons.models import Coupon, MemberCoupon
+from meiduo_mall.apps.coupons.models import MemberCoupon
 from meiduo_mall.apps.coupons.services import (
     GrantReport,
     claim_coupon,
+    coupon_copies_counted,
     grant_coupon_to_mobiles,
     grant_new_member_coupons,
-    hand_out,
 )
 from tests.factories import UserFactory
+from tests.races import rival_at
 
 from .fixtures import CouponFactory
 
@@ -123,15 +124,29 @@ def test_a_member_who_took_the_last_coupon_hears_of_the_limit_first(user):
         claim_coupon(user, coupon.pk)
 
 
-def test_a_count_that_moved_after_the_read_still_stops_at_the_total(user):
-    """The read said one was left; another copy was counted meanwhile: the conditional UPDATE refuses and no
-    copy is made."""
+def test_the_last_coupon_taken_after_the_read_is_gone_for_the_reader(user, other_user):
+    """The read said one was left; another member took it before the counter: the conditional UPDATE refuses."""
     coupon = CouponFactory(total_quantity=1)
-    Coupon.objects.filter(pk=coupon.pk).update(issued_count=1)
-    with pytest.raises(CouponSoldOut):
-        hand_out(coupon, user, MemberCoupon.Source.CLAIMED, timezone.now())
 
-    assert not MemberCoupon.objects.exists()
+    with rival_at(coupon_copies_counted, lambda: claim_coupon(other_user, coupon.pk)):
+        with pytest.raises(CouponSoldOut):
+            claim_coupon(user, coupon.pk)
+
+    assert list(MemberCoupon.objects.values_list("user", flat=True)) == [other_user.pk]
+    assert issued(coupon) == 1
+
+
+def test_a_second_claim_of_the_member_after_the_count_is_refused_by_the_sequence(user):
+    """Both claims counted no copy: the rival inserts sequence 1 first, the unique constraint refuses the
+    first's, and its counter goes back with it."""
+    coupon = CouponFactory(per_member_limit=1)
+
+    with rival_at(coupon_copies_counted, lambda: claim_coupon(user, coupon.pk)) as rival:
+        with pytest.raises(CouponLimitReached, match="每人限领1张"):
+            claim_coupon(user, coupon.pk)
+
+    assert rival[0].sequence == 1
+    assert MemberCoupon.objects.count() == 1
     assert issued(coupon) == 1
 
 
