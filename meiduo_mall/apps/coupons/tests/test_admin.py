@@ -333,6 +333,7 @@ def test_catalog_operators_add_and_change_coupons_order_service_and_analysts_onl
     assert catalog.get(f"{COUPONS}add/").status_code == 200
     assert catalog.post(f"{COUPONS}{coupon.pk}/change/", coupon_form(name="运营改名")).status_code == 302
     assert catalog.get(grant_page(coupon)).status_code == 200
+    assert grant_page(coupon) in catalog.get(f"{COUPONS}{coupon.pk}/change/").content.decode()
     assert catalog.get(COPIES).status_code == 200
     for role in ("订单客服", "数据分析"):
         reader = logged_in(operator_in(role))
