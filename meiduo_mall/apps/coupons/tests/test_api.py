@@ -3,6 +3,8 @@
 from datetime import timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from django_redis import get_redis_connection
 
@@ -267,3 +269,32 @@ def test_an_account_made_at_a_qq_login_gets_the_new_member_coupon_and_one_bound_
     bind_qq_user("QQOPENID-OLD", existing.mobile, "password123")
 
     assert list(MemberCoupon.objects.values_list("user", "source")) == [(joined.pk, MemberCoupon.Source.NEW_MEMBER)]
+
+
+def test_my_coupons_cost_a_fixed_number_of_queries(user, auth_client, address, django_assert_num_queries):
+    def used_copy(index):
+        coupon = CouponFactory(scope=2, categories=[CategoryFactory(name=f"分类{index}")])
+        copy = MemberCouponFactory(user=user, coupon=coupon, status=MemberCoupon.Status.USED, used_time=timezone.now())
+        OrderFactory(user=user, address=address, coupon=copy)
+
+    used_copy(0)
+    # The first request also fills the member's token check cache.
+    auth_client.get("/coupons/mine/?status=used")
+    with CaptureQueriesContext(connection) as few:
+        auth_client.get("/coupons/mine/?status=used")
+    for index in range(1, 6):
+        used_copy(index)
+
+    with django_assert_num_queries(len(few.captured_queries)):
+        body = auth_client.get("/coupons/mine/?status=used").json()
+
+    assert len(body["coupons"]) == 6 and all(c["order_id"] for c in body["coupons"])
+
+
+def test_a_copy_of_a_template_switched_off_since_stays_usable(user, auth_client):
+    copy = MemberCouponFactory(user=user)
+    type(copy.coupon).objects.filter(pk=copy.coupon_id).update(is_active=False)
+
+    body = auth_client.get("/coupons/mine/").json()
+
+    assert [(c["id"], c["status"]) for c in body["coupons"]] == [(copy.pk, "usable")]
