@@ -16,26 +16,16 @@
           self.coupons = data.coupons;
           self.failed = false;
         }, function (err) {
-          // An expired login still sees the coupons, as a guest.
-          if (err.status === 401 && self.loggedIn) {
-            meiduo.auth.clear();
-            self.loggedIn = false;
-            return self.load();
-          }
           self.failed = true;
           meiduo.showError(err);
         }).then(function () {
           self.loading = false;
         });
       },
-      // A guest is offered every coupon left: whether the limit allows one more is known once logged in.
-      claimable: function (coupon) {
-        if (coupon.remaining <= 0) return false;
-        return !this.loggedIn || coupon.can_claim;
-      },
+      // A guest can claim whatever is left: the limit is checked once logged in.
       claimLabel: function (coupon) {
         if (coupon.remaining <= 0) return '已领完';
-        if (this.claimable(coupon)) return '立即领取';
+        if (coupon.can_claim) return '立即领取';
         return coupon.claimed ? '已领取' : '不可领取';
       },
       validity: function (coupon) {
