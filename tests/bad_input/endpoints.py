@@ -32,6 +32,8 @@ REFS = {
     "order_id": lambda w: w.order.order_id,
     "order_goods_id": lambda w: w.order.skus.get().id,
     "others_order_goods_id": lambda w: w.others_order.skus.get().id,
+    "member_coupon_id": lambda w: w.member_coupon.id,
+    "others_member_coupon_id": lambda w: w.others_member_coupon.id,
     "reset_token": lambda w: make_reset_token(w.user),
     "openid_token": lambda w: sign_openid("QQOPENID-BAD-INPUT"),
 }
@@ -90,7 +92,9 @@ ENDPOINTS = {
         },
     ),
     ("POST", "/orders/"): Endpoint(
-        MEMBER, {"address": Ref("address_id", int), "pay_method": 1}, others={"address": Ref("others_address_id", int)}
+        MEMBER,
+        {"address": Ref("address_id", int), "pay_method": 1, "coupon_id": Ref("member_coupon_id", int)},
+        others={"address": Ref("others_address_id", int), "coupon_id": Ref("others_member_coupon_id", int)},
     ),
     ("PUT", "/orders/{order_id}/cancel/"): Endpoint(MEMBER),
     ("POST", "/orders/{order_id}/comments/"): Endpoint(

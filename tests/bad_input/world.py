@@ -22,7 +22,7 @@ from django_redis import get_redis_connection
 from rest_framework_simplejwt.tokens import AccessToken
 
 from meiduo_mall.apps.carts.tests.fixtures import fill_cart
-from meiduo_mall.apps.coupons.tests.fixtures import CouponFactory
+from meiduo_mall.apps.coupons.tests.fixtures import CouponFactory, MemberCouponFactory
 from meiduo_mall.apps.orders.models import OrderGoods, OrderInfo, ReturnRequest
 from meiduo_mall.apps.users.tokens import issue_jwt
 from tests.factories import AddressFactory, OrderFactory, SKUFactory, UserFactory
@@ -40,6 +40,9 @@ class World:
     # A public coupon the member may claim, and one offered to nobody (granted by operators only).
     coupon: object = None
     private_coupon: object = None
+    # A copy of another coupon each member holds, to pay an order with (P2's coupon_id).
+    member_coupon: object = None
+    others_member_coupon: object = None
 
     def own_ids(self):
         return {
@@ -82,7 +85,20 @@ def make_world():
     fill_cart(user, {sku.id: 1})
     fill_cart(other, {sku.id: 2})
     coupon, private_coupon = CouponFactory(), CouponFactory(is_public=False)
-    return World(user, other, sku, address, others_address, order, others_order, coupon, private_coupon)
+    member_coupon, others_member_coupon = MemberCouponFactory(user=user), MemberCouponFactory(user=other)
+    return World(
+        user,
+        other,
+        sku,
+        address,
+        others_address,
+        order,
+        others_order,
+        coupon,
+        private_coupon,
+        member_coupon,
+        others_member_coupon,
+    )
 
 
 def _b64(data):

@@ -23,7 +23,7 @@ IDEMPOTENCY_KEY = re.compile(r"[A-Za-z0-9_-]{1,64}")
 logger = logging.getLogger("meiduo")
 
 
-def place_order_once(user, address, pay_method, idempotency_key=None):
+def place_order_once(user, address, pay_method, idempotency_key=None, coupon_id=None):
     """services.place_order for a request: returns (order, created).
 
     A second placement while the member's first runs raises OrderInProgress (409). The order made with
@@ -36,7 +36,7 @@ def place_order_once(user, address, pay_method, idempotency_key=None):
             placed = OrderInfo.objects.using(PRIMARY).filter(user=user, idempotency_key=idempotency_key).first()
             if placed is not None:
                 return placed, False
-        return place_order(user, address, pay_method, idempotency_key), True
+        return place_order(user, address, pay_method, idempotency_key, coupon_id), True
 
 
 @contextmanager

@@ -12,7 +12,7 @@ quality, not as described, wrong item, damaged); never for a return without reas
 
 from collections import defaultdict
 from datetime import timedelta
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
 from django.db import transaction
@@ -45,6 +45,7 @@ MAX_PHOTOS = 3
 PHOTO_MAX_BYTES = 5 * 1024 * 1024
 PHOTO_FORMATS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp"}
 ALREADY_HANDLED = "退货申请已被处理"
+CENT = Decimal("0.01")
 
 # The race tests' named points (sender=ReturnRequest): return_lines_read once open_return has read the lines
 # it may return, before it claims them; return_reviewing and return_receiving once the caller has read the
@@ -69,8 +70,19 @@ def return_deadline(order):
 
 
 def line_refund_amount(order_goods, count):
-    """What the member paid for `count` units of the line: the one place a line's refund is priced."""
-    return (order_goods.price * count).quantize(Decimal("0.01"))
+    """What the member paid for the line's next `count` units, after the `returned_count` already returned: the
+    one place a line's refund is priced.
+
+    The line's coupon share comes off the units in proportion, rounded on the running total rather than per
+    unit, so however its units are returned, in one go or across several returns, they refund exactly
+    price × count − discount."""
+
+    def paid_for_first(units):
+        share = (order_goods.discount * units / order_goods.count).quantize(CENT, rounding=ROUND_HALF_UP)
+        return order_goods.price * units - share
+
+    before = order_goods.returned_count
+    return paid_for_first(before + count) - paid_for_first(before)
 
 
 def order_payment(order):
@@ -180,6 +192,11 @@ def open_return(user, order, lines, reason, description="", photos=()):
             )
             if not claimed:
                 raise ReturnError(f"{order_lines[order_goods_id].sku.name} 的可退数量已变化，请刷新后重试")
+        # The units returned before this claim, read under the claim's row locks: another return may have
+        # claimed some since the lines were read, and the refund prices the units by their place in the line.
+        claimed_now = OrderGoods.objects.using(PRIMARY).filter(pk__in=list(counts)).values_list("pk", "returned_count")
+        for order_goods_id, returned_count in claimed_now:
+            order_lines[order_goods_id].returned_count = returned_count - counts[order_goods_id]
         amounts = {i: line_refund_amount(order_lines[i], n) for i, n in counts.items()}
         refund_amount = sum(amounts.values(), Decimal("0.00"))
         if reason in SELLERS_FAULT and _whole_order_returned(order):

@@ -1,12 +1,16 @@
+from decimal import Decimal
+
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from meiduo_mall.apps.coupons.serializers import MemberCouponSerializer
 from meiduo_mall.apps.goods.models import SKU
 from meiduo_mall.apps.users.models import Address
 from meiduo_mall.utils.serializer_fields import MinuteField, StrictBooleanField
 
 from .models import OrderGoods, OrderInfo, Refund
 from .returns import return_deadline
+from .services import MAX_ID
 
 
 class SettlementLineSerializer(serializers.Serializer):
@@ -15,6 +19,24 @@ class SettlementLineSerializer(serializers.Serializer):
     default_image_url = serializers.CharField(source="sku.default_image_url")
     price = serializers.DecimalField(source="sku.price", max_digits=10, decimal_places=2)
     count = serializers.IntegerField()
+
+
+class SettlementCouponSerializer(MemberCouponSerializer):
+    """A coupon the settlement offers (services.CouponOffer): MEMBER_COUPON and the order it would make."""
+
+    discount = serializers.DecimalField(max_digits=10, decimal_places=2)
+    freight = serializers.DecimalField(max_digits=10, decimal_places=2)
+    total_amount = serializers.DecimalField(max_digits=12, decimal_places=2)
+    best = serializers.BooleanField()
+
+    def to_representation(self, offer):
+        return {
+            **MemberCouponSerializer(offer.member_coupon, context=self.context).data,
+            "discount": f"{offer.discount:.2f}",
+            "freight": f"{offer.freight:.2f}",
+            "total_amount": f"{offer.total_amount:.2f}",
+            "best": offer.best,
+        }
 
 
 class PlaceOrderSerializer(serializers.Serializer):
@@ -31,6 +53,20 @@ class PlaceOrderSerializer(serializers.Serializer):
     pay_method = serializers.ChoiceField(
         choices=OrderInfo.PayMethod.choices,
         error_messages={"required": "请选择支付方式", "invalid_choice": "支付方式无效", "null": "请选择支付方式"},
+    )
+
+    # The MemberCoupon to pay towards the order with (settlement's coupons[].id); absent or null: none.
+    coupon_id = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        min_value=1,
+        max_value=MAX_ID,
+        error_messages={
+            "invalid": "优惠券不存在",
+            "min_value": "优惠券不存在",
+            "max_value": "优惠券不存在",
+            "max_string_length": "优惠券不存在",
+        },
     )
 
     def __init__(self, *args, user=None, **kwargs):
@@ -81,6 +117,10 @@ class OrderSerializer(serializers.ModelSerializer):
     refunds = OrderRefundSerializer(many=True)
     # When the page may offer 申请退货: null for an order that takes no return.
     return_deadline = serializers.SerializerMethodField()
+    # Σ price × count of the lines: total_amount = goods_amount − discount + freight.
+    goods_amount = serializers.SerializerMethodField()
+    # The name of the coupon the order was paid with; "" for none.
+    coupon_name = serializers.SerializerMethodField()
 
     class Meta:
         model = OrderInfo
@@ -89,7 +129,10 @@ class OrderSerializer(serializers.ModelSerializer):
             "create_time",
             "total_count",
             "total_amount",
+            "goods_amount",
+            "discount",
             "freight",
+            "coupon_name",
             "pay_method",
             "status",
             "carrier",
@@ -99,6 +142,13 @@ class OrderSerializer(serializers.ModelSerializer):
             "refunds",
             "return_deadline",
         )
+
+    @extend_schema_field(serializers.DecimalField(max_digits=12, decimal_places=2))
+    def get_goods_amount(self, order):
+        return f"{sum((line.price * line.count for line in order.skus.all()), Decimal('0.00')):.2f}"
+
+    def get_coupon_name(self, order) -> str:
+        return order.coupon.coupon.name if order.coupon_id is not None else ""
 
     @extend_schema_field(MinuteField(allow_null=True))
     def get_return_deadline(self, order):

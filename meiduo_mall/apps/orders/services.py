@@ -9,6 +9,7 @@ import logging
 import random
 import time
 from collections import defaultdict
+from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
 from functools import partial
@@ -21,8 +22,17 @@ from django.dispatch import Signal
 from django.utils import timezone
 
 from meiduo_mall.apps.carts.services import CART_LINE_SKU_FIELDS, cart_store_for
+from meiduo_mall.apps.coupons.exceptions import CouponNotApplicable
+from meiduo_mall.apps.coupons.pricing import PricedLine, allocate, coupon_discount, scope_of
+from meiduo_mall.apps.coupons.services import (
+    give_coupon_back,
+    member_coupon_for_order,
+    usable_member_coupons,
+    use_coupon,
+)
 from meiduo_mall.apps.goods.models import SKU, Goods
 from meiduo_mall.apps.payment.models import Payment
+from meiduo_mall.apps.users.models import Address
 from meiduo_mall.utils.tasks import enqueue_after_commit
 
 from .exceptions import (
@@ -34,6 +44,7 @@ from .exceptions import (
     RefundStateError,
     UnableToPlaceOrder,
 )
+from .freight import active_freight_rule, order_freight
 from .models import OrderGoods, OrderInfo, OrderStatusChange, Refund
 
 # Stock and order states are written on the primary and read back there: a replica may lag.
@@ -46,6 +57,7 @@ STOCK_ATTEMPTS = 3
 GOODS_SALES_BATCH = 500
 # The largest total tb_order_info.total_amount (Decimal(10, 2)) can hold.
 MAX_ORDER_AMOUNT = Decimal("99999999.99")
+MAX_ID = 2**63 - 1
 CARRIER_MAX_LENGTH = OrderInfo._meta.get_field("carrier").max_length
 TRACKING_NUMBER_MAX_LENGTH = OrderInfo._meta.get_field("tracking_number").max_length
 
@@ -74,27 +86,120 @@ def _record_status_change(order, from_status, to_status, operator=None):
     )
 
 
-def order_freight():
-    return Decimal(settings.ORDER_FREIGHT).quantize(Decimal("0.01"))
-
-
 def selected_cart_counts(user):
     """{sku_id: count} of the lines the member ticked in their cart; one read of the cart."""
     return {line.sku_id: line.count for line in cart_store_for(user).selected_lines()}
 
 
-def settlement_lines(user):
-    """The selected cart lines of launched SKUs with today's prices, as the settlement page shows them
-    (serializers.SettlementLineSerializer), in SKU id order.
+# What a coupon needs to know of a line besides its price: its SPU and the SPU's three categories.
+LINE_SCOPE_FIELDS = ("goods_id", "goods__category1_id", "goods__category2_id", "goods__category3_id")
+ZERO = Decimal("0.00")
 
-    Plain rows from one query, like the cart page's: building SKU models and serializing them was most of
-    the settlement's CPU."""
+
+@dataclass(frozen=True)
+class CouponOffer:
+    """A coupon the member could use on the settlement's lines, with the order it would make."""
+
+    member_coupon: object
+    discount: Decimal
+    freight: Decimal
+    total_amount: Decimal
+    best: bool = False
+
+
+@dataclass(frozen=True)
+class Settlement:
+    """What the settlement page shows: the lines, the address they ship to, the freight without a coupon, and
+    each coupon that applies, the best (the lowest total) first."""
+
+    lines: list
+    address_id: int | None
+    goods_amount: Decimal
+    freight: Decimal
+    free_freight_over: Decimal | None
+    offers: list
+
+    @property
+    def best_coupon_id(self):
+        return self.offers[0].member_coupon.pk if self.offers else None
+
+
+def settlement_address(user, address_id=None):
+    """The member's live address `address_id` (the query string's text), or without one the member's default
+    address, or None; UnableToPlaceOrder for any text that is not the id of one of the member's live addresses."""
+    if address_id is None:
+        # Through the member's row in the same query: the request's member is only the token's id until read.
+        return Address.objects.filter(users=user.pk, user=user.pk, is_deleted=False).first()
+    address = None
+    if address_id.isascii() and address_id.isdigit() and 0 < int(address_id) <= MAX_ID:
+        address = Address.objects.filter(pk=int(address_id), user=user, is_deleted=False).first()
+    if address is None:
+        raise UnableToPlaceOrder("收货地址不存在")
+    return address
+
+
+def settle(user, address=None):
+    """The member's selected cart lines priced for `address` (None: no surcharge yet) with the freight rule and
+    every usable coupon: one query for the lines, two for the rule, three for the coupons.
+
+    The lines are plain rows, like the cart page's: building SKU models and serializing them was most of the
+    settlement's CPU. Each coupon is priced as placement will price it (pricing.coupon_discount over the same
+    lines), so the member is charged what this showed."""
     counts = selected_cart_counts(user)
-    rows = SKU.objects.filter(pk__in=counts, is_launched=True).order_by("id").values_list(*CART_LINE_SKU_FIELDS)
-    return [
-        {"id": sku_id, "name": name, "default_image_url": image_url, "price": f"{price:.2f}", "count": counts[sku_id]}
-        for sku_id, name, price, image_url in rows
-    ]
+    rows = (
+        SKU.objects.filter(pk__in=counts, is_launched=True)
+        .order_by("id")
+        .values_list(*CART_LINE_SKU_FIELDS, *LINE_SCOPE_FIELDS)
+    )
+    lines, priced = [], []
+    for sku_id, name, price, image_url, goods_id, *category_ids in rows:
+        lines.append(
+            {
+                "id": sku_id,
+                "name": name,
+                "default_image_url": image_url,
+                "price": f"{price:.2f}",
+                "count": counts[sku_id],
+            }
+        )
+        priced.append(PricedLine(sku_id, price * counts[sku_id], goods_id, frozenset(category_ids)))
+    goods_amount = sum((line.amount for line in priced), ZERO)
+    total_count = sum(line["count"] for line in lines)
+    province_id = address.province_id if address is not None else None
+    rule = active_freight_rule()
+
+    def freight_for(discount):
+        return order_freight(rule, province_id, goods_amount - discount, total_count)
+
+    offers = []
+    for member_coupon in usable_member_coupons(user) if priced else ():
+        try:
+            discount = coupon_discount(member_coupon.coupon, scope_of(member_coupon.coupon), priced)
+        except CouponNotApplicable:
+            continue
+        freight = freight_for(discount)
+        offers.append(CouponOffer(member_coupon, discount, freight, goods_amount - discount + freight))
+    return Settlement(
+        lines=lines,
+        address_id=address.pk if address is not None else None,
+        goods_amount=goods_amount,
+        freight=freight_for(ZERO),
+        free_freight_over=rule.free_over if rule is not None else None,
+        offers=_best_first(offers),
+    )
+
+
+def _best_first(offers):
+    """The best offer (the lowest total; then the larger discount; then the one expiring first), marked, then
+    the others by discount."""
+    if not offers:
+        return []
+    best = min(offers, key=lambda o: (o.total_amount, -o.discount, o.member_coupon.valid_until, o.member_coupon.pk))
+    others = sorted(
+        (o for o in offers if o is not best),
+        key=lambda o: (-o.discount, o.member_coupon.valid_until, o.member_coupon.pk),
+    )
+    return [CouponOffer(best.member_coupon, best.discount, best.freight, best.total_amount, best=True), *others]
 
 
 def _in_deadlock_retry(work):
@@ -148,14 +253,17 @@ class _StockShortfall(Exception):
     """The stock UPDATE served fewer lines than the order has; the transaction is rolled back."""
 
 
-def place_order(user, address, pay_method, idempotency_key=None):
-    """The member's selected cart lines as a new order, stored with `idempotency_key`; returns the OrderInfo.
+def place_order(user, address, pay_method, idempotency_key=None, coupon_id=None):
+    """The member's selected cart lines as a new order, stored with `idempotency_key`, paid towards with the
+    member's coupon `coupon_id` (a MemberCoupon id) when one is given; returns the OrderInfo.
     Requests come through intents.place_order_once, which holds the member to one placement at a time.
 
     Stock is taken with one conditional UPDATE for all lines (stock >= n on every row), so two
     buyers can never both take the last unit; when a line cannot be served the whole order is
-    rolled back and InsufficientStock names the first such line. The cart lines go only once
-    the order is committed.
+    rolled back and InsufficientStock names the first such line. The coupon is used in the same
+    transaction, by a conditional UPDATE too: of two orders placed at once with it, one has it and the
+    other is refused (CouponError), never placed without it. The cart lines go only once the order is
+    committed.
     """
     if address.user_id != user.id or address.is_deleted:
         raise UnableToPlaceOrder("收货地址无效")
@@ -164,21 +272,29 @@ def place_order(user, address, pay_method, idempotency_key=None):
     counts = selected_cart_counts(user)
     if not counts:
         raise EmptySelection()
-    for _ in range(STOCK_ATTEMPTS):
+    member_coupon = member_coupon_for_order(user, coupon_id) if coupon_id is not None else None
+    rule = None
+    for attempt in range(STOCK_ATTEMPTS):
         skus = _skus_to_sell(counts)
+        if attempt == 0:
+            # After the stock check: a buyer turned away for stock reads no more than before.
+            rule = active_freight_rule()
+        price = _price_order(skus, counts, member_coupon, rule, address.province_id)
         order = OrderInfo(
             user=user,
             address=address,
             total_count=sum(counts.values()),
-            total_amount=_order_total(skus, counts),
-            freight=order_freight(),
+            total_amount=price.total_amount,
+            freight=price.freight,
+            discount=price.discount,
+            coupon=member_coupon,
             pay_method=pay_method,
             status=OrderInfo.Status.UNPAID if pay_method == OrderInfo.PayMethod.ALIPAY else OrderInfo.Status.UNSEND,
             idempotency_key=idempotency_key,
         )
         order_lines_read.send(sender=OrderInfo, user=user)
         try:
-            return _save_under_free_id(order, skus, counts)
+            return _save_under_free_id(order, skus, counts, price.shares)
         except _StockShortfall:
             # Another buyer took the stock between the read and the UPDATE: the next read tells whom to blame.
             continue
@@ -186,14 +302,20 @@ def place_order(user, address, pay_method, idempotency_key=None):
 
 
 def _skus_to_sell(counts):
-    """{sku_id: SKU} of the lines, read without a lock before the transaction; refuses what cannot be sold.
+    """{sku_id: SKU} of the lines with their SPU's categories, read without a lock before the transaction;
+    refuses what cannot be sold.
 
     A line whose stock already reads short is refused here, without a transaction: under a rush
     for the last units most buyers are turned away, and they should cost no write and no wait for
     the row lock. Stock that reads sufficient is still only taken by the conditional UPDATE.
     """
     sku_ids = sorted(counts)
-    skus = SKU.objects.using(PRIMARY).only("id", "name", "price", "stock", "is_launched").in_bulk(sku_ids)
+    skus = (
+        SKU.objects.using(PRIMARY)
+        .select_related("goods")
+        .only("id", "name", "price", "stock", "is_launched", "goods__category1", "goods__category2", "goods__category3")
+        .in_bulk(sku_ids)
+    )
     for sku_id in sku_ids:
         if sku_id not in skus:
             raise UnableToPlaceOrder("购物车中的商品已不存在")
@@ -205,19 +327,49 @@ def _skus_to_sell(counts):
     return skus
 
 
-def _order_total(skus, counts):
-    total_amount = sum((skus[i].price * counts[i] for i in counts), order_freight())
+@dataclass(frozen=True)
+class OrderPrice:
+    """The money of an order: total_amount = Σ(price × count) − discount + freight; `shares` is each SKU's part
+    of the discount."""
+
+    discount: Decimal
+    freight: Decimal
+    total_amount: Decimal
+    shares: dict
+
+
+def _price_order(skus, counts, member_coupon, rule, province_id):
+    """The order's price at the database's prices; CouponNotApplicable when the coupon does not fit the lines.
+    The discount is shared out over the lines in the coupon's scope only, so a line's refund is what was
+    really paid for it."""
+    lines = [
+        PricedLine(
+            sku_id,
+            sku.price * counts[sku_id],
+            sku.goods_id,
+            frozenset((sku.goods.category1_id, sku.goods.category2_id, sku.goods.category3_id)),
+        )
+        for sku_id, sku in skus.items()
+    ]
+    goods_amount = sum((line.amount for line in lines), ZERO)
+    discount, shares = ZERO, {}
+    if member_coupon is not None:
+        scope = scope_of(member_coupon.coupon)
+        discount = coupon_discount(member_coupon.coupon, scope, lines)
+        shares = allocate(discount, {line.key: line.amount for line in lines if scope.covers(line)})
+    freight = order_freight(rule, province_id, goods_amount - discount, sum(counts.values()))
+    total_amount = goods_amount - discount + freight
     if total_amount > MAX_ORDER_AMOUNT:
         raise UnableToPlaceOrder("订单金额超出上限，请分开下单")
-    return total_amount
+    return OrderPrice(discount, freight, total_amount, shares)
 
 
-def _save_under_free_id(order, skus, counts):
+def _save_under_free_id(order, skus, counts, shares):
     """Write the order under the first of its candidate ids that no other order holds."""
     for order_id in _order_ids(order.user):
         order.order_id = order_id
         try:
-            _in_deadlock_retry(partial(_write_order, order, skus, counts))
+            _in_deadlock_retry(partial(_write_order, order, skus, counts, shares))
         except IntegrityError:
             if not OrderInfo.objects.using(PRIMARY).filter(order_id=order_id).exists():
                 raise
@@ -226,19 +378,24 @@ def _save_under_free_id(order, skus, counts):
     raise UnableToPlaceOrder("下单过于频繁，请稍后再试")
 
 
-def _write_order(order, skus, counts):
-    """Insert the order and its lines, then take the stock, then commit.
+def _write_order(order, skus, counts, shares):
+    """Use the coupon, insert the order and its lines, then take the stock, then commit.
 
-    The SKU rows are the hot ones (every buyer of a best seller needs the same row), so they
-    are locked last: from the stock UPDATE to the COMMIT and no longer. The order lines carry
-    no foreign-key constraint on the SKU, whose check would take a shared lock on that row
-    before the UPDATE and deadlock the buyers queueing for it.
+    The coupon is used first: its conditional UPDATE locks the member's coupon row before the order's
+    foreign key to it takes a shared lock there, so two orders with one coupon queue on that row rather
+    than deadlock upgrading the shared lock. The SKU rows are the hot ones (every buyer of a best seller
+    needs the same row), so they are locked last: from the stock UPDATE to the COMMIT and no longer. The
+    order lines carry no foreign-key constraint on the SKU, whose check would take a shared lock on that
+    row before the UPDATE and deadlock the buyers queueing for it.
     """
     sku_ids = sorted(counts)
     with transaction.atomic(using=PRIMARY):
+        if order.coupon is not None:
+            use_coupon(order.coupon)
         order.save(using=PRIMARY, force_insert=True)
         OrderGoods.objects.using(PRIMARY).bulk_create(
-            OrderGoods(order=order, sku=skus[i], count=counts[i], price=skus[i].price) for i in sku_ids
+            OrderGoods(order=order, sku=skus[i], count=counts[i], price=skus[i].price, discount=shares.get(i, ZERO))
+            for i in sku_ids
         )
         each = _per_sku(counts)
         taken = (
@@ -285,7 +442,7 @@ def cancel(order, operator=None):
             if not _move_to_cancelled(order, OrderInfo.Status.UNPAID, operator):
                 return False
             order_cancel_locked.send(sender=OrderInfo, order=order)
-            _give_stock_back(order)
+            _give_back(order)
             return True
 
     order_cancelling.send(sender=OrderInfo, order=order)
@@ -305,7 +462,7 @@ def cancel_paid_order(order, operator=None):
         with transaction.atomic(using=PRIMARY):
             if not _move_to_cancelled(order, OrderInfo.Status.UNSEND, operator):
                 raise OrderStateError("订单当前不能取消")
-            _give_stock_back(order)
+            _give_back(order)
             if order.pay_method != OrderInfo.PayMethod.ALIPAY:
                 return None
             payment = Payment.objects.using(PRIMARY).filter(order_id=order.pk, refund_needed=False).first()
@@ -342,6 +499,14 @@ def _move_to_cancelled(order, from_status, operator):
     if won:
         _record_status_change(order, from_status, OrderInfo.Status.CANCELED, operator)
     return bool(won)
+
+
+def _give_back(order):
+    """What a cancelled order took: the stock and sales of its lines, and its coupon while still valid (one
+    expired meanwhile stays used: the member cannot spend it any more anyway)."""
+    _give_stock_back(order)
+    if order.coupon_id is not None:
+        give_coupon_back(order.coupon_id)
 
 
 def _give_stock_back(order):
@@ -381,7 +546,7 @@ def cancel_expired_orders(now=None):
     """Cancel every unpaid order older than UNPAID_ORDER_TIMEOUT_MINUTES; returns how many."""
     deadline = (now or timezone.now()) - timedelta(minutes=settings.UNPAID_ORDER_TIMEOUT_MINUTES)
     expired = OrderInfo.objects.using(PRIMARY).filter(status=OrderInfo.Status.UNPAID, create_time__lt=deadline)
-    return sum(cancel(order) for order in list(expired.only("order_id")))
+    return sum(cancel(order) for order in list(expired.only("order_id", "coupon_id")))
 
 
 def ship(order, carrier, tracking_number, operator=None):

@@ -22,13 +22,20 @@ from .serializers import (
     OrderLineSerializer,
     OrderSerializer,
     PlaceOrderSerializer,
+    SettlementCouponSerializer,
     SettlementLineSerializer,
     SKUCommentSerializer,
 )
 
 SKU_COMMENTS_LIMIT = 30
 PLACED_ORDER = inline_serializer(
-    "PlacedOrder", {"order_id": serializers.CharField(), "total_amount": serializers.CharField()}
+    "PlacedOrder",
+    {
+        "order_id": serializers.CharField(),
+        "total_amount": serializers.CharField(),
+        "discount": serializers.CharField(),
+        "freight": serializers.CharField(),
+    },
 )
 
 
@@ -38,6 +45,7 @@ def members_orders(user):
     refunds = Refund.objects.order_by("-create_time", "-id")
     return (
         OrderInfo.objects.filter(user=user)
+        .select_related("coupon__coupon")
         .order_by("-create_time", "-order_id")
         .prefetch_related(Prefetch("skus", queryset=lines), Prefetch("refunds", queryset=refunds))
     )
@@ -59,17 +67,52 @@ ORDER_STEP_SCHEMA = extend_schema(
 )
 
 
+def money(value):
+    return None if value is None else f"{value:.2f}"
+
+
+SETTLEMENT = inline_serializer(
+    "Settlement",
+    {
+        "freight": serializers.DecimalField(max_digits=10, decimal_places=2),
+        "skus": SettlementLineSerializer(many=True),
+        "address": serializers.IntegerField(allow_null=True),
+        "goods_amount": serializers.DecimalField(max_digits=12, decimal_places=2),
+        "free_freight_over": serializers.DecimalField(max_digits=10, decimal_places=2, allow_null=True),
+        "coupons": SettlementCouponSerializer(many=True),
+        "best_coupon": serializers.IntegerField(allow_null=True),
+    },
+)
+
+
 class SettlementView(APIView):
     permission_classes = [IsAuthenticated]
 
     @extend_schema(
-        responses=inline_serializer(
-            "Settlement",
-            {"freight": serializers.CharField(), "skus": SettlementLineSerializer(many=True)},
-        )
+        parameters=[
+            OpenApiParameter(
+                "address",
+                int,
+                required=False,
+                description="the member's address to price the freight for; default: the member's default address",
+            )
+        ],
+        responses={200: SETTLEMENT, 400: OpenApiResponse(SHOP_ERROR, description="收货地址不存在")},
     )
     def get(self, request):
-        return Response({"freight": str(services.order_freight()), "skus": services.settlement_lines(request.user)})
+        address = services.settlement_address(request.user, request.query_params.get("address"))
+        settlement = services.settle(request.user, address)
+        return Response(
+            {
+                "freight": money(settlement.freight),
+                "skus": settlement.lines,
+                "address": settlement.address_id,
+                "goods_amount": money(settlement.goods_amount),
+                "free_freight_over": money(settlement.free_freight_over),
+                "coupons": SettlementCouponSerializer(settlement.offers, many=True).data,
+                "best_coupon": settlement.best_coupon_id,
+            }
+        )
 
 
 class OrderListView(ListAPIView):
@@ -109,7 +152,12 @@ class OrdersView(OrderListView):
             request.user, idempotency_key=request.headers.get("Idempotency-Key"), **serializer.validated_data
         )
         return Response(
-            {"order_id": order.order_id, "total_amount": str(order.total_amount)},
+            {
+                "order_id": order.order_id,
+                "total_amount": money(order.total_amount),
+                "discount": money(order.discount),
+                "freight": money(order.freight),
+            },
             status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
         )
 
