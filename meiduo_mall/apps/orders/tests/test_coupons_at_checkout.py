@@ -190,6 +190,27 @@ def test_a_goods_coupon_covers_every_sku_of_its_spu(auth_client, user, address):
     assert sorted(OrderGoods.objects.values_list("discount", flat=True)) == [Decimal("5.00"), Decimal("5.00")]
 
 
+def test_an_order_with_a_coupon_reads_the_coupon_once_and_uses_it_before_the_stock(
+    auth_client, user, address, django_assert_num_queries
+):
+    """Address; the coupon, its categories and its SPUs; the SKUs; the freight rule; BEGIN; the coupon's
+    conditional UPDATE; the order; its lines; the stock UPDATE; COMMIT."""
+    skus = [SKUFactory(price=Decimal("60.00")) for _ in range(3)]
+    fill_cart(user, {s.id: 1 for s in skus})
+    mine = held(user, scope=Scope.CATEGORIES, categories=[skus[0].goods.category1, skus[1].goods.category2])
+    auth_client.get("/orders/settlement/")  # the member is now in the auth cache, as on any later request
+
+    with django_assert_num_queries(12) as captured:
+        response = post_order(auth_client, address, mine.pk)
+
+    assert response.json()["discount"] == "10.00"
+    statements = [" ".join(query["sql"].split()[:2]) for query in captured.captured_queries]
+    assert all(statement.startswith("SELECT") for statement in statements[:6])
+    # The test's own transaction turns BEGIN and COMMIT into a savepoint and its release.
+    assert statements[6].startswith("SAVEPOINT") and statements[11] == "RELEASE SAVEPOINT"
+    assert statements[7:11] == ["UPDATE `tb_member_coupon`", "INSERT INTO", "INSERT INTO", "UPDATE `tb_sku`"]
+
+
 # The coupons an order refuses, with nothing changed ----------------------------------------------------------
 
 
