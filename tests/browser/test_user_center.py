@@ -165,9 +165,13 @@ def test_change_password_then_log_in_with_the_new_one(page):
 @pytest.mark.django_db(transaction=True)
 def test_the_side_menu_marks_the_page_you_are_on(page):
     log_in_page(page, UserFactory())
-    for path, label in (("/user_center_site.html", "收货地址"), ("/user_center_pass.html", "修改密码")):
+    for path, label in (
+        ("/user_center_site.html", "收货地址"),
+        ("/user_center_coupon.html", "我的优惠券"),
+        ("/user_center_pass.html", "修改密码"),
+    ):
         page.goto(path)
         expect(page.locator("#user-center-menu a")).to_have_text(
-            ["个人信息", "收货地址", "全部订单", "退货/售后", "修改密码"]
+            ["个人信息", "收货地址", "全部订单", "我的优惠券", "退货/售后", "修改密码"]
         )
         expect(page.locator("#user-center-menu a.active")).to_have_text(label)
