@@ -26,6 +26,7 @@
     methods: {
       statusName: function (status) { return STATUS_NAMES[status] || ''; },
       payMethodName: function (method) { return PAY_METHOD_NAMES[method] || ''; },
+      hasDiscount: function (order) { return parseFloat(order.discount) > 0; },
       // A failed refund is the shop's to settle: the member is told it is being handled, not why it failed.
       refundText: function (refund) {
         if (refund.status === REFUND_FAILED) return '退款失败，客服处理中';
