@@ -40,6 +40,9 @@ ROUNDS = int(os.environ.get("BENCH_ROUNDS") or (1 if QUICK else 3))
 CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "16"))
 ORDER_MEMBERS = int(os.environ.get("BENCH_ORDER_MEMBERS", "4000"))
 CART_MEMBERS, VIEW_MEMBERS, RUSH_BUYERS, RUSH_STOCK = 500, 100, 200, 50
+# Unused coupons each order member holds before a measured run of order_1_coupon: one is used per request, and a
+# run of a few seconds places fewer orders than there are members, so two leave room for a machine twice as fast.
+ORDER_COUPONS = 2
 AMPLE_STOCK = 10_000_000
 PASSWORD = "bench12345"
 
@@ -108,6 +111,7 @@ class Fixtures:
     rush_sku: int
     detail_sku: int
     members: dict = field(default_factory=dict)  # pool name -> [(user id, address id, token)]
+    order_coupon: int = 0  # the Coupon the order_1_coupon requests use
 
 
 def bench_members(prefix, count, area):
@@ -121,7 +125,7 @@ def bench_members(prefix, count, area):
     existing = set(User.objects.filter(username__in=names).values_list("username", flat=True))
     password = make_password(PASSWORD)
     # mobiles 19<kind><7 digits>: unique per pool and never a seeded shopper's
-    kind = {"bench_order": 1, "bench_cart": 2, "bench_view": 3, "bench_rush": 4}[prefix]
+    kind = {"bench_order": 1, "bench_cart": 2, "bench_view": 3, "bench_rush": 4, "bench_coupon": 5}[prefix]
     User.objects.bulk_create(
         [
             User(username=name, password=password, mobile=f"19{kind}{number:08d}")
@@ -178,12 +182,21 @@ def prepare_fixtures():
     area = (district.parent.parent, district.parent, district)
     regenerate_detail_html(order_skus[0], category_menu())
     fixtures = Fixtures(category, order_skus, cart_skus, rush_sku, order_skus[0])
-    for pool, count in (("bench_order", ORDER_MEMBERS), ("bench_cart", CART_MEMBERS), ("bench_view", VIEW_MEMBERS)):
+    for pool, count in (
+        ("bench_order", ORDER_MEMBERS),
+        ("bench_cart", CART_MEMBERS),
+        ("bench_view", VIEW_MEMBERS),
+        ("bench_coupon", VIEW_MEMBERS),
+    ):
         fixtures.members[pool] = bench_members(pool, count, area)
     fixtures.members["bench_rush"] = bench_members("bench_rush", RUSH_BUYERS, area)
     for pool, members in fixtures.members.items():
         (WORK / f"{pool}.tokens").write_text("".join(f"{token} {address}\n" for _, address, token in members))
     fill_carts(fixtures.members["bench_view"], order_skus)
+    fill_carts(fixtures.members["bench_coupon"], order_skus)
+    coupons = bench_coupons(order_skus)
+    fixtures.order_coupon = coupons[0].pk
+    hold_coupons(fixtures.members["bench_coupon"], coupons)
     return fixtures
 
 
@@ -199,6 +212,109 @@ def fill_carts(members, sku_ids):
         pipeline.hset(store.cart_key, mapping={sku_id: 1 for sku_id in sku_ids})
         pipeline.sadd(store.selected_key, *sku_ids)
     pipeline.execute()
+
+
+def bench_coupons(order_skus):
+    """The bench's coupon templates, made once: first a 满2减1 for the whole shop, which every cart of the order SKUs
+    can use (the one orders spend, any number per member), then four it cannot: thresholds out of reach (满减 and
+    折扣) and scopes of another SPU and another category, so that settlement prices each kind and scope."""
+    from decimal import Decimal
+
+    from meiduo_mall.apps.coupons.models import Coupon
+    from meiduo_mall.apps.goods.models import SKU, Goods
+
+    in_carts = SKU.objects.filter(pk__in=order_skus).values_list("goods_id", "category_id")
+    goods_ids = {goods_id for goods_id, _ in in_carts}
+    category_ids = {category_id for _, category_id in in_carts}
+    other = Goods.objects.exclude(pk__in=goods_ids).exclude(category3_id__in=category_ids).order_by("id").first()
+    out_of_reach = Decimal("10000000.00")
+    spend = {"kind": Coupon.Kind.SPEND_AND_SAVE, "amount": Decimal("1.00")}
+    templates = [
+        ("压测满2减1", {**spend, "threshold": Decimal("2.00")}, {}),
+        ("压测满减够不着", {**spend, "threshold": out_of_reach}, {}),
+        ("压测折扣够不着", {"kind": Coupon.Kind.PERCENT_OFF, "percent_off": 10, "threshold": out_of_reach}, {}),
+        ("压测指定商品", {**spend, "threshold": Decimal("2.00"), "scope": Coupon.Scope.GOODS}, {"goods": [other]}),
+        (
+            "压测指定分类",
+            {**spend, "threshold": Decimal("2.00"), "scope": Coupon.Scope.CATEGORIES},
+            {"categories": [other.category3]},
+        ),
+    ]
+    coupons = []
+    for name, fields, scope in templates:
+        coupon, created = Coupon.objects.get_or_create(
+            name=name,
+            defaults={
+                **fields,
+                "valid_days": 3650,
+                "total_quantity": 2_000_000_000,
+                "per_member_limit": 30000,
+                "is_public": False,
+            },
+        )
+        if created:
+            for relation, values in scope.items():
+                getattr(coupon, relation).set(values)
+        coupons.append(coupon)
+    return coupons
+
+
+def hold_coupons(members, coupons, copies=1):
+    """Each member holds at least `copies` usable copies of each coupon, given as an operator's grant would be
+    (bulk, for thousands of members); returns {user id: [usable copy ids of the first coupon]}."""
+    from datetime import timedelta
+
+    from django.db.models import F, Max
+    from django.utils import timezone
+
+    from meiduo_mall.apps.coupons.models import Coupon, MemberCoupon
+
+    now = timezone.now()
+    user_ids = [user_id for user_id, _, _ in members]
+    usable = MemberCoupon.objects.filter(
+        user_id__in=user_ids, status=MemberCoupon.Status.UNUSED, valid_from__lte=now, valid_until__gt=now
+    )
+    for coupon in coupons:
+        held = {}
+        for user_id, copy_id in usable.filter(coupon=coupon).order_by("id").values_list("user_id", "id"):
+            held.setdefault(user_id, []).append(copy_id)
+        last = dict(
+            MemberCoupon.objects.filter(coupon=coupon, user_id__in=user_ids)
+            .values("user_id")
+            .annotate(sequence=Max("sequence"))
+            .values_list("user_id", "sequence")
+        )
+        # A minute back: the copies are usable at once whatever the clocks of the workers.
+        valid_from, valid_until = now - timedelta(minutes=1), now + timedelta(days=coupon.valid_days)
+        new = [
+            MemberCoupon(
+                coupon=coupon,
+                user_id=user_id,
+                sequence=last.get(user_id, 0) + number,
+                source=MemberCoupon.Source.GRANTED,
+                valid_from=valid_from,
+                valid_until=valid_until,
+            )
+            for user_id in user_ids
+            for number in range(1, copies - len(held.get(user_id, [])) + 1)
+        ]
+        MemberCoupon.objects.bulk_create(new, batch_size=5000)
+        Coupon.objects.filter(pk=coupon.pk).update(issued_count=F("issued_count") + len(new))
+    first = {}
+    for user_id, copy_id in usable.filter(coupon=coupons[0]).order_by("id").values_list("user_id", "id"):
+        first.setdefault(user_id, []).append(copy_id)
+    return first
+
+
+def order_coupons(members, coupon_id):
+    """Before each measured run of order_1_coupon: ORDER_COUPONS unused copies per member, their ids written one line
+    per member in the tokens' order, for member.lua's {coupon}."""
+    from meiduo_mall.apps.coupons.models import Coupon
+
+    held = hold_coupons(members, [Coupon.objects.get(pk=coupon_id)], ORDER_COUPONS)
+    (WORK / "bench_order.coupons").write_text(
+        "".join(" ".join(str(copy_id) for copy_id in held[user_id]) + "\n" for user_id, _, _ in members)
+    )
 
 
 # Measuring -------------------------------------------------------------------------------------------
@@ -275,7 +391,8 @@ class ServerCPU:
 
 
 def wrk(url, *, connections, seconds, member=None, headers=()):
-    """One wrk run; member = {"tokens": pool, "method": ..., "body": ..., "skus": [...]} for JWT requests."""
+    """One wrk run; member = {"tokens": pool, "method": ..., "body": ..., "skus": [...], "coupons": pool} for JWT
+    requests."""
     threads = min(2, connections)
     command = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--timeout", "10s"]
     for header in headers:
@@ -286,6 +403,8 @@ def wrk(url, *, connections, seconds, member=None, headers=()):
         if "body" in member:
             env["BENCH_BODY"] = member["body"]
         env["BENCH_SKUS"] = ",".join(str(sku) for sku in member.get("skus", [0]))
+        if "coupons" in member:
+            env["BENCH_COUPONS"] = str(WORK / f"{member['coupons']}.coupons")
         command += ["-s", str(BENCH_DIR / "member.lua")]
     else:
         command += ["-s", str(BENCH_DIR / "report.lua")]
@@ -326,6 +445,12 @@ def rows(fixtures, documents):
     gzip = ("Accept-Encoding: gzip",)
     order_members = fixtures.members["bench_order"]
     order_body = '{"address": {address}, "pay_method": 1}'
+    coupon_order_body = '{"address": {address}, "pay_method": 1, "coupon_id": {coupon}}'
+
+    def coupon_order_carts():
+        fill_carts(order_members, fixtures.order_skus[:1])
+        order_coupons(order_members, fixtures.order_coupon)
+
     listed = []
     for ordering, quick in (("-create_time", True), ("price", False), ("-sales", False)):
         listed.append(
@@ -370,6 +495,15 @@ def rows(fixtures, documents):
             "/orders/settlement/",
             ratio_target=0.40,
             member={"tokens": "bench_view"},
+            quick=True,  # the baseline of settlement_coupon
+        ),
+        Row(
+            "settlement_coupon",
+            "settlement, 5 coupons held, 1 applies",
+            "/orders/settlement/",
+            ratio_target=0.40,
+            member={"tokens": "bench_coupon"},
+            quick=True,
         ),
         Row(
             "order_1",
@@ -378,6 +512,15 @@ def rows(fixtures, documents):
             ratio_target=0.15,
             member={"tokens": "bench_order", "method": "POST", "body": order_body},
             before=lambda: fill_carts(order_members, fixtures.order_skus[:1]),
+            quick=True,
+        ),
+        Row(
+            "order_1_coupon",
+            "place order, 1 line, with a coupon",
+            "/orders/",
+            ratio_target=0.15,
+            member={"tokens": "bench_order", "method": "POST", "body": coupon_order_body, "coupons": "bench_order"},
+            before=coupon_order_carts,
             quick=True,
         ),
         Row(
@@ -618,8 +761,8 @@ def print_table(results):
 
 
 def extra_rows(results):
-    """Rows that are not a wrk ratio: the rush, the setup steps and memory."""
-    items = []
+    """Rows that are not a wrk ratio: what a coupon costs, the rush, the setup steps and memory."""
+    items = coupon_costs(results["rows"])
     rush_result = results.get("rush")
     if rush_result:
         items.append(
@@ -715,6 +858,31 @@ def extra_rows(results):
                 + (f" ({demo['error']})" if demo.get("error") else f" in {len(demo['processes'])} processes"),
                 "target": "≤400 MB",
                 "met": demo.get("total_mb") is not None and demo["total_mb"] <= 400,
+            }
+        )
+    return items
+
+
+def coupon_costs(rows):
+    """Each coupon row against the same path without one: the quotient of their ratios to /health/ (each measured
+    beside its own baseline, so the machine's load between the two runs cancels out)."""
+    measured = {row["key"]: row for row in rows}
+    items = []
+    for key, plain_key in (("settlement_coupon", "settlement"), ("order_1_coupon", "order_1")):
+        row, plain = measured.get(key), measured.get(plain_key)
+        if not (row and plain and row["ratio"] and plain["ratio"]):
+            continue
+        relative = row["ratio"] / plain["ratio"]
+        cpu = (row["cpu_ms"]["total"], plain["cpu_ms"]["total"])
+        items.append(
+            {
+                "key": f"{key}_relative",
+                "title": f"{key} ÷ {plain_key}",
+                "figure": f"{relative:.2f} ({'ok' if relative >= 0.80 else 'over'}: {row['rps']:.0f} vs"
+                f" {plain['rps']:.0f} req/s, ratios {row['ratio']:.3f} vs {plain['ratio']:.3f},"
+                f" CPU {fmt(cpu[0], '.1f')} vs {fmt(cpu[1], '.1f')} ms/req)",
+                "target": "≥0.80 (within 20 %)",
+                "met": relative >= 0.80 and row["errors"] == 0,
             }
         )
     return items
