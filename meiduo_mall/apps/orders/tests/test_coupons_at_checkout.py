@@ -16,6 +16,7 @@ from meiduo_mall.apps.orders.models import OrderGoods, OrderInfo, ReturnRequest
 from meiduo_mall.apps.orders.services import cancel, cancel_expired_orders, cancel_order, place_order
 from meiduo_mall.apps.payment.models import Payment
 from tests.factories import CategoryFactory, GoodsFactory, SKUFactory, UserFactory, category_tree
+from tests.races import rival_at
 
 pytestmark = pytest.mark.django_db
 
@@ -574,3 +575,24 @@ def test_units_returned_one_return_after_another_are_priced_by_their_place_in_th
     rest = returns.open_return(user, order, [(line.pk, 2)], ReturnRequest.Reason.NO_REASON)
 
     assert amounts + [rest.refund_amount] == [Decimal("9.67"), Decimal("19.33")]
+
+
+def test_a_return_that_claims_units_after_another_read_the_line_is_priced_by_their_true_place(user, address):
+    """Another return claims a unit between this one's read of the line and its claim: the units are priced by
+    where they really fall in the line, so the three units still refund exactly 3 × 1.00 − 0.02."""
+    sku = SKUFactory(price=Decimal("1.00"), stock=5)
+    fill_cart(user, {sku.id: 3})
+    mine = held(user, kind=Kind.NO_THRESHOLD, threshold=Decimal("0"), amount=Decimal("0.02"))
+    order = received(place_order(user, address, ALIPAY, coupon_id=mine.pk))
+    line = OrderGoods.objects.get(order=order)
+
+    def return_one():
+        return returns.open_return(user, order, [(line.pk, 1)], ReturnRequest.Reason.NO_REASON)
+
+    with rival_at(returns.return_lines_read, return_one) as rival:
+        second = return_one()
+    third = return_one()
+
+    amounts = [rival[0].refund_amount, second.refund_amount, third.refund_amount]
+    assert amounts == [Decimal("0.99"), Decimal("1.00"), Decimal("0.99")]
+    assert sum(amounts) == Decimal("2.98")
