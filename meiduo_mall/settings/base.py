@@ -311,6 +311,7 @@ SPECTACULAR_SETTINGS = {
         "RefundStatusEnum": "meiduo_mall.apps.orders.models.Refund.Status",
         "ReturnStatusEnum": "meiduo_mall.apps.orders.models.ReturnRequest.Status",
         "ReturnReasonEnum": "meiduo_mall.apps.orders.models.ReturnRequest.Reason",
+        "MemberCouponStatusEnum": "meiduo_mall.apps.coupons.services.MEMBERS_COUPON_TABS",
     },
 }
 # /api/schema/ and /api/docs/ (Swagger UI); production turns them off unless API_DOCS_PUBLIC is set.
