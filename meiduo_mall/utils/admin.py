@@ -137,6 +137,20 @@ def sku_thumbnail(sku):
     return format_html('<img src="{}" alt="{}" style="{}">', sku.default_image_url, sku.name, THUMBNAIL_STYLE)
 
 
+class ReadOnlyAdmin:
+    """A ModelAdmin mixin for records the shop writes itself (payments, refunds, returns, the audit list, members'
+    coupons): the back office shows them and nobody adds, edits or deletes one, superusers included."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 class ReadOnlyInline(TabularInline):
     """Rows of a record that the back office shows and nobody adds, edits or deletes (order and return lines)."""
 

@@ -20,7 +20,7 @@ from unfold.decorators import action
 from unfold.widgets import UnfoldAdminTextareaWidget
 
 from meiduo_mall.apps.orders.models import OrderInfo
-from meiduo_mall.utils.admin import RecordedChanges
+from meiduo_mall.utils.admin import ReadOnlyAdmin, RecordedChanges
 from meiduo_mall.utils.mobile import is_mobile
 
 from . import services
@@ -281,7 +281,7 @@ class DerivedStatusFilter(admin.SimpleListFilter):
 
 
 @admin.register(MemberCoupon)
-class MemberCouponAdmin(ModelAdmin):
+class MemberCouponAdmin(ReadOnlyAdmin, ModelAdmin):
     """会员优惠券: who holds which coupon, where it came from and which order used it; nobody edits a copy."""
 
     list_display = ("id", "member", "coupon", "source", "status_display", "valid_until", "used_time", "order_link")
@@ -306,15 +306,6 @@ class MemberCouponAdmin(ModelAdmin):
         # The latest order that took it: a copy given back by a cancel and used again names its new order.
         latest_order = OrderInfo.objects.filter(coupon=OuterRef("pk")).order_by("-create_time").values("order_id")
         return super().get_queryset(request).annotate(order_id=Subquery(latest_order[:1]))
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     @admin.display(description="会员", ordering="user__username")
     def member(self, copy):

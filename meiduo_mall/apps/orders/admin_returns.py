@@ -17,7 +17,7 @@ from unfold.admin import ModelAdmin
 from unfold.decorators import action
 from unfold.widgets import UnfoldAdminTextareaWidget
 
-from meiduo_mall.utils.admin import THUMBNAIL_STYLE, ReadOnlyInline, sku_thumbnail, yuan, yuan_column
+from meiduo_mall.utils.admin import THUMBNAIL_STYLE, ReadOnlyAdmin, ReadOnlyInline, sku_thumbnail, yuan, yuan_column
 from meiduo_mall.utils.exceptions import ShopError
 
 from . import returns, services
@@ -170,8 +170,9 @@ class ReturnPhotoInline(ReadOnlyInline):
         )
 
 
+# A return is opened by its member and moved only by the actions; nobody types one in, edits or deletes it.
 @admin.register(ReturnRequest)
-class ReturnRequestAdmin(ModelAdmin):
+class ReturnRequestAdmin(ReadOnlyAdmin, ModelAdmin):
     """退货申请: the queue 订单客服 works through (filtered on 待审核, or 已寄回 for parcels on their way back)."""
 
     list_display = (
@@ -214,16 +215,6 @@ class ReturnRequestAdmin(ModelAdmin):
     )
     actions = ["approve", "reject", "receive"]
     actions_detail = ["approve_detail", "reject_detail", "receive_detail"]
-
-    # A return is opened by its member and moved only by the actions; nobody types one in, edits or deletes it.
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def has_review_return_permission(self, request, obj=None):
         return request.user.has_perm("orders.review_return")
@@ -480,8 +471,9 @@ class ReturnRequestAdmin(ModelAdmin):
         return redirect(change_url)
 
 
+# Refunds are written by orders.services only: money is never typed in, edited or deleted by hand.
 @admin.register(Refund)
-class RefundAdmin(ModelAdmin):
+class RefundAdmin(ReadOnlyAdmin, ModelAdmin):
     """退款记录: every refund with its amount, gateway reference and times; a failed one can be sent again."""
 
     list_display = (
@@ -519,16 +511,6 @@ class RefundAdmin(ModelAdmin):
     readonly_fields = fields
     actions = ["retry"]
     actions_detail = ["retry_detail"]
-
-    # Refunds are written by orders.services only: money is never typed in, edited or deleted by hand.
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def has_retry_refund_permission(self, request, obj=None):
         return request.user.has_perm("orders.retry_refund")

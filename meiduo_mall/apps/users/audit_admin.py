@@ -9,6 +9,8 @@ from unfold.admin import ModelAdmin
 from unfold.contrib.filters.admin import ChoicesDropdownFilter, RangeDateTimeFilter, RelatedDropdownFilter
 from unfold.utils import parse_datetime_str
 
+from meiduo_mall.utils.admin import ReadOnlyAdmin
+
 
 class ChineseTitle:
     """A filter titled in the audit list's words rather than LogEntry's field names (用户, 内容类型, 动作标志)."""
@@ -62,8 +64,9 @@ class TimeFilter(ChineseTitle, RangeDateTimeFilter):
         return queryset.filter(**bounds)
 
 
+# The record is the evidence: nobody writes, edits or removes it here, superusers included.
 @admin.register(LogEntry)
-class AuditAdmin(ModelAdmin):
+class AuditAdmin(ReadOnlyAdmin, ModelAdmin):
     list_display = ("action_time_shown", "operator", "object_type", "object_link", "action_shown", "change_shown")
     list_display_links = None
     list_select_related = ("user", "content_type")
@@ -77,16 +80,6 @@ class AuditAdmin(ModelAdmin):
     search_fields = ("object_repr",)
     list_per_page = 50
     fields = ("action_time", "operator", "object_type", "object_link", "action_shown", "change_shown")
-
-    # The record is the evidence: nobody writes, edits or removes it here, superusers included.
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     @admin.display(description="时间", ordering="action_time")
     def action_time_shown(self, entry):

@@ -4,8 +4,9 @@ The grant table lives here rather than being read from the models: a migration m
 groups whenever it runs, whatever the code looks like by then.
 """
 
-from django.contrib.auth.management import create_permissions
 from django.db import migrations
+
+from meiduo_mall.apps.users.role_grants import make_permissions, permissions_named
 
 FULL = ("add", "change", "delete", "view")
 
@@ -60,27 +61,12 @@ ROLES = {
 
 
 def create_roles(apps, schema_editor):
-    # On a fresh database the permissions are made only by post_migrate, after every migration has run;
-    # make them now from the historical models so the groups can be granted them.
-    # create_permissions skips an app without models_module, which historical apps lack; the live apps (as the
-    # test database's setup passes them) keep theirs.
-    for app_config in apps.get_app_configs():
-        models_module = getattr(app_config, "models_module", None)
-        app_config.models_module = models_module or True
-        create_permissions(app_config, apps=apps, verbosity=0, using=schema_editor.connection.alias)
-        app_config.models_module = models_module
-
+    alias = schema_editor.connection.alias
+    make_permissions(apps, alias)
     Group = apps.get_model("auth", "Group")
-    Permission = apps.get_model("auth", "Permission")
     for name, grants in ROLES.items():
-        permissions = [
-            Permission.objects.using(schema_editor.connection.alias).get(
-                content_type__app_label=app_label, codename=codename
-            )
-            for app_label, codename in grants
-        ]
-        group, _ = Group.objects.using(schema_editor.connection.alias).get_or_create(name=name)
-        group.permissions.set(permissions)
+        group, _ = Group.objects.using(alias).get_or_create(name=name)
+        group.permissions.set(permissions_named(apps, alias, grants))
 
 
 def delete_roles(apps, schema_editor):

@@ -6,8 +6,9 @@ Like 0003 and 0004, the grants are written out here rather than read from the mo
 delete_coupon: a coupon handed out stays on record (its admin refuses the delete besides).
 """
 
-from django.contrib.auth.management import create_permissions
 from django.db import migrations
+
+from meiduo_mall.apps.users.role_grants import grant, revoke
 
 GRANTS = {
     "商品运营": [
@@ -42,39 +43,11 @@ GRANTS = {
 
 
 def grant_promotions(apps, schema_editor):
-    alias = schema_editor.connection.alias
-    # On a fresh database the new models' permissions are made only by post_migrate, after every migration;
-    # make them now, as 0003 does (historical apps lack models_module, which create_permissions requires).
-    for app_config in apps.get_app_configs():
-        models_module = getattr(app_config, "models_module", None)
-        app_config.models_module = models_module or True
-        create_permissions(app_config, apps=apps, verbosity=0, using=alias)
-        app_config.models_module = models_module
-    Group = apps.get_model("auth", "Group")
-    Permission = apps.get_model("auth", "Permission")
-    for name, grants in GRANTS.items():
-        group, _ = Group.objects.using(alias).get_or_create(name=name)
-        group.permissions.add(
-            *(
-                Permission.objects.using(alias).get(content_type__app_label=app_label, codename=codename)
-                for app_label, codename in grants
-            )
-        )
+    grant(apps, schema_editor, GRANTS)
 
 
 def revoke_promotions(apps, schema_editor):
-    alias = schema_editor.connection.alias
-    Group = apps.get_model("auth", "Group")
-    Permission = apps.get_model("auth", "Permission")
-    for name, grants in GRANTS.items():
-        group = Group.objects.using(alias).filter(name=name).first()
-        if group is None:
-            continue
-        for app_label in {app_label for app_label, _ in grants}:
-            codenames = [codename for label, codename in grants if label == app_label]
-            group.permissions.remove(
-                *Permission.objects.using(alias).filter(content_type__app_label=app_label, codename__in=codenames)
-            )
+    revoke(apps, schema_editor, GRANTS)
 
 
 class Migration(migrations.Migration):
