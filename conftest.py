@@ -53,6 +53,14 @@ def clean_redis():
 
 
 @pytest.fixture(autouse=True)
+def fresh_coupon_scopes():
+    """Every test starts with no coupon scope cached in this process, so its query counts are its own."""
+    from meiduo_mall.apps.coupons.scopes import forget_scopes
+
+    forget_scopes()
+
+
+@pytest.fixture(autouse=True)
 def replica_guard():
     """Fails a test in which the replica served a query outside replica_reads() or for an endpoint
     that is not opted in (tests/replica/guard.py)."""

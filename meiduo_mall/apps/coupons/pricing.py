@@ -26,11 +26,12 @@ class PricedLine:
 
 @dataclass(frozen=True)
 class CouponScope:
-    """The SPU and category ids a coupon applies to, read once (scope_of)."""
+    """The SPU and category ids a coupon applies to, with their names in id order (coupons.scopes.scope_of)."""
 
     scope: int
     goods_ids: frozenset = frozenset()
     category_ids: frozenset = frozenset()
+    names: tuple = ()
 
     def covers(self, line):
         if self.scope == Coupon.Scope.GOODS:
@@ -39,14 +40,10 @@ class CouponScope:
             return not self.category_ids.isdisjoint(line.category_ids)
         return True
 
-
-def scope_of(coupon):
-    """The coupon's scope; reads its categories and SPUs through prefetched relations when they are there."""
-    if coupon.scope == Coupon.Scope.GOODS:
-        return CouponScope(coupon.scope, goods_ids=frozenset(g.pk for g in coupon.goods.all()))
-    if coupon.scope == Coupon.Scope.CATEGORIES:
-        return CouponScope(coupon.scope, category_ids=frozenset(c.pk for c in coupon.categories.all()))
-    return CouponScope(coupon.scope)
+    @property
+    def text(self):
+        """限 手机、平板, as the pages print a limited coupon's scope; empty for the whole shop."""
+        return "限 " + "、".join(self.names) if self.names else ""
 
 
 def describe(coupon):

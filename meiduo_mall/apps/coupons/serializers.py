@@ -9,18 +9,7 @@ from meiduo_mall.utils.serializer_fields import MinuteField
 
 from .models import Coupon, MemberCoupon
 from .pricing import describe
-
-
-def scope_text(coupon):
-    """限 手机、平板: the names of the categories or SPUs a coupon is limited to ("" for the whole shop), read
-    through the prefetched relations."""
-    if coupon.scope == Coupon.Scope.CATEGORIES:
-        named = coupon.categories.all()
-    elif coupon.scope == Coupon.Scope.GOODS:
-        named = coupon.goods.all()
-    else:
-        return ""
-    return "限 " + "、".join(item.name for item in sorted(named, key=lambda item: item.pk))
+from .scopes import scope_of
 
 
 def member_coupon_status(member_coupon, now):
@@ -69,7 +58,7 @@ class CouponRuleFields(serializers.Serializer):
         return self.coupon_of(obj).get_scope_display()
 
     def get_scope_text(self, obj) -> str:
-        return scope_text(self.coupon_of(obj))
+        return scope_of(self.coupon_of(obj)).text
 
 
 class CouponSerializer(CouponRuleFields):

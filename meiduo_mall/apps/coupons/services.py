@@ -19,6 +19,7 @@ from meiduo_mall.apps.users.models import User
 
 from .exceptions import CouponError, CouponLimitReached, CouponNotFound, CouponSoldOut
 from .models import Coupon, MemberCoupon
+from .scopes import warm_scopes
 
 logger = logging.getLogger("meiduo")
 
@@ -32,16 +33,17 @@ PRIMARY = "default"
 
 
 def usable_member_coupons(user, now=None):
-    """The member's unused coupons valid at `now`, soonest to expire first, with their templates and scopes
-    (three queries)."""
+    """The member's unused coupons valid at `now`, soonest to expire first, with their templates (one query; their
+    scopes come from coupons.scopes)."""
     now = now or timezone.now()
-    return list(
+    held = list(
         MemberCoupon.objects.using(PRIMARY)
         .filter(user=user, status=MemberCoupon.Status.UNUSED, valid_from__lte=now, valid_until__gt=now)
         .select_related("coupon")
-        .prefetch_related("coupon__categories", "coupon__goods")
         .order_by("valid_until", "id")
     )
+    warm_scopes(copy.coupon for copy in held)
+    return held
 
 
 def member_coupon_for_order(user, member_coupon_id, now=None):
@@ -49,11 +51,7 @@ def member_coupon_for_order(user, member_coupon_id, now=None):
     why not. Another member's coupon does not exist for this one."""
     now = now or timezone.now()
     member_coupon = (
-        MemberCoupon.objects.using(PRIMARY)
-        .filter(pk=member_coupon_id, user=user)
-        .select_related("coupon")
-        .prefetch_related("coupon__categories", "coupon__goods")
-        .first()
+        MemberCoupon.objects.using(PRIMARY).filter(pk=member_coupon_id, user=user).select_related("coupon").first()
     )
     if member_coupon is None:
         raise CouponError("优惠券不存在")
@@ -98,15 +96,16 @@ def still_handed_out(now):
 
 
 def claimable_coupons(now=None):
-    """C1: the public, active coupons not past their validity, newest first, with their scopes (three queries).
+    """C1: the public, active coupons not past their validity, newest first (their scopes: coupons.scopes).
     Those already gone stay listed (remaining 0), as coupon centres show 已抢光."""
     now = now or timezone.now()
-    return list(
+    coupons = list(
         Coupon.objects.using(PRIMARY)
         .filter(still_handed_out(now), is_public=True, is_active=True)
-        .prefetch_related("categories", "goods")
         .order_by("-create_time", "-id")
     )
+    warm_scopes(coupons)
+    return coupons
 
 
 def claimed_counts(user, coupons):
@@ -265,7 +264,7 @@ def members_coupon_filters(now):
 
 
 def members_coupons(user, status, now=None):
-    """C3: (counts per tab, the member's copies under `status`) with their templates, scopes and orders.
+    """C3: (counts per tab, the member's copies under `status`) with their templates and orders.
     Usable ones soonest to expire first; used ones last used first, expired ones last expired first."""
     now = now or timezone.now()
     filters = members_coupon_filters(now)
@@ -276,7 +275,9 @@ def members_coupons(user, status, now=None):
     listed = (
         copies.filter(filters[status])
         .select_related("coupon")
-        .prefetch_related("coupon__categories", "coupon__goods", Prefetch("orders", queryset=orders))
+        .prefetch_related(Prefetch("orders", queryset=orders))
         .order_by(*ordering[status])
     )
-    return counts, list(listed)
+    listed = list(listed)
+    warm_scopes(copy.coupon for copy in listed)
+    return counts, listed

@@ -23,7 +23,8 @@ from django.utils import timezone
 
 from meiduo_mall.apps.carts.services import CART_LINE_SKU_FIELDS, cart_store_for
 from meiduo_mall.apps.coupons.exceptions import CouponNotApplicable
-from meiduo_mall.apps.coupons.pricing import PricedLine, allocate, coupon_discount, scope_of
+from meiduo_mall.apps.coupons.pricing import PricedLine, allocate, coupon_discount
+from meiduo_mall.apps.coupons.scopes import scope_of
 from meiduo_mall.apps.coupons.services import (
     give_coupon_back,
     member_coupon_for_order,

@@ -11,7 +11,8 @@ from meiduo_mall.apps.areas.models import Area
 from meiduo_mall.apps.coupons.demo import DEMO_MEMBER_COUPON, give_demo_member_coupon, seed_promotions
 from meiduo_mall.apps.coupons.exceptions import CouponNotApplicable
 from meiduo_mall.apps.coupons.models import Coupon, MemberCoupon
-from meiduo_mall.apps.coupons.pricing import PricedLine, coupon_discount, scope_of
+from meiduo_mall.apps.coupons.pricing import PricedLine, coupon_discount
+from meiduo_mall.apps.coupons.scopes import scope_of
 from meiduo_mall.apps.coupons.services import usable_member_coupons
 from meiduo_mall.apps.orders.freight import active_freight_rule, order_freight
 from meiduo_mall.apps.orders.models import FreightRule, FreightSurcharge

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from meiduo_mall.apps.carts.tests.fixtures import cart_of, fill_cart
 from meiduo_mall.apps.coupons.models import Coupon, MemberCoupon
+from meiduo_mall.apps.coupons.scopes import forget_scopes
 from meiduo_mall.apps.coupons.tests.fixtures import CouponFactory, MemberCouponFactory
 from meiduo_mall.apps.goods.models import SKU
 from meiduo_mall.apps.orders import returns
@@ -194,22 +195,22 @@ def test_a_goods_coupon_covers_every_sku_of_its_spu(auth_client, user, address):
 def test_an_order_with_a_coupon_reads_the_coupon_once_and_uses_it_before_the_stock(
     auth_client, user, address, django_assert_num_queries
 ):
-    """Address; the coupon, its categories and its SPUs; the SKUs; the freight rule; BEGIN; the coupon's
-    conditional UPDATE; the order; its lines; the stock UPDATE; COMMIT."""
+    """Address; the coupon (its scope is in the process's cache since the settlement); the SKUs; the freight
+    rule; BEGIN; the coupon's conditional UPDATE; the order; its lines; the stock UPDATE; COMMIT."""
     skus = [SKUFactory(price=Decimal("60.00")) for _ in range(3)]
     fill_cart(user, {s.id: 1 for s in skus})
     mine = held(user, scope=Scope.CATEGORIES, categories=[skus[0].goods.category1, skus[1].goods.category2])
     auth_client.get("/orders/settlement/")  # the member is now in the auth cache, as on any later request
 
-    with django_assert_num_queries(12) as captured:
+    with django_assert_num_queries(10) as captured:
         response = post_order(auth_client, address, mine.pk)
 
     assert response.json()["discount"] == "10.00"
     statements = [" ".join(query["sql"].split()[:2]) for query in captured.captured_queries]
-    assert all(statement.startswith("SELECT") for statement in statements[:6])
+    assert all(statement.startswith("SELECT") for statement in statements[:4])
     # The test's own transaction turns BEGIN and COMMIT into a savepoint and its release.
-    assert statements[6].startswith("SAVEPOINT") and statements[11] == "RELEASE SAVEPOINT"
-    assert statements[7:11] == ["UPDATE `tb_member_coupon`", "INSERT INTO", "INSERT INTO", "UPDATE `tb_sku`"]
+    assert statements[4].startswith("SAVEPOINT") and statements[9] == "RELEASE SAVEPOINT"
+    assert statements[5:9] == ["UPDATE `tb_member_coupon`", "INSERT INTO", "INSERT INTO", "UPDATE `tb_sku`"]
 
 
 # The coupons an order refuses, with nothing changed ----------------------------------------------------------
@@ -409,16 +410,20 @@ def test_settlement_reads_everything_in_a_few_queries_however_many_coupons_and_l
     auth_client, user, django_assert_num_queries
 ):
     """The default address (none here), the lines with their categories, the freight rule (none: no surcharges
-    read), the member's coupons, their categories and their SPUs."""
+    read), the member's coupons; their categories and SPUs once per process (coupons.scopes), so a query for
+    each kind of scope on the first settlement and none after."""
     skus = [SKUFactory(price=Decimal("100.00")) for _ in range(4)]
     fill_cart(user, {s.id: 1 for s in skus})
     for n in range(6):
         held(user, scope=Scope.CATEGORIES, categories=[skus[n % 4].goods.category1, CategoryFactory()])
         held(user, scope=Scope.GOODS, goods=[skus[n % 4].goods])
     auth_client.get("/orders/settlement/")  # the member is now in the auth cache, as on any later request
+    forget_scopes()
 
     with django_assert_num_queries(6):
         body = auth_client.get("/orders/settlement/").json()
+    with django_assert_num_queries(4):
+        auth_client.get("/orders/settlement/")
 
     assert len(body["coupons"]) == 12
 
