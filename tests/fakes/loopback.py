@@ -6,7 +6,11 @@ from http.server import ThreadingHTTPServer
 
 class LoopbackHTTPServer:
     def __init__(self, handler_class):
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), handler_class)
+        self.serve(ThreadingHTTPServer(("127.0.0.1", 0), handler_class))
+
+    def serve(self, server):
+        """Serve `server`, already bound to 127.0.0.1, from a daemon thread once started."""
+        self.server = server
         self.thread = threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
 
     @property

@@ -11,14 +11,13 @@ from django.contrib.admin.models import CHANGE, LogEntry
 from django.contrib.auth.models import Group, Permission
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
-from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from meiduo_mall.apps.coupons.models import Coupon, MemberCoupon
 from meiduo_mall.apps.coupons.tests.fixtures import CouponFactory, MemberCouponFactory
 from meiduo_mall.apps.orders.models import OrderInfo
-from meiduo_mall.apps.users.tests.fixtures import operator_in
+from meiduo_mall.apps.users.tests.fixtures import client_of, operator_in
 from tests.factories import CategoryFactory, GoodsFactory, OrderFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -26,12 +25,6 @@ pytestmark = pytest.mark.django_db
 COUPONS = "/admin/coupons/coupon/"
 COPIES = "/admin/coupons/membercoupon/"
 Kind, Scope = Coupon.Kind, Coupon.Scope
-
-
-def logged_in(user):
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def local(moment):
@@ -329,14 +322,14 @@ def test_without_grant_coupon_there_is_no_grant(client):
 
 def test_catalog_operators_add_and_change_coupons_order_service_and_analysts_only_read(client):
     coupon = CouponFactory(name="原名")
-    catalog = logged_in(operator_in("商品运营"))
+    catalog = client_of(operator_in("商品运营"))
     assert catalog.get(f"{COUPONS}add/").status_code == 200
     assert catalog.post(f"{COUPONS}{coupon.pk}/change/", coupon_form(name="运营改名")).status_code == 302
     assert catalog.get(grant_page(coupon)).status_code == 200
     assert grant_page(coupon) in catalog.get(f"{COUPONS}{coupon.pk}/change/").content.decode()
     assert catalog.get(COPIES).status_code == 200
     for role in ("订单客服", "数据分析"):
-        reader = logged_in(operator_in(role))
+        reader = client_of(operator_in(role))
         assert reader.get(COUPONS).status_code == 200
         assert reader.get(COPIES).status_code == 200
         assert reader.post(f"{COUPONS}{coupon.pk}/change/", coupon_form(name="客服改名")).status_code == 403

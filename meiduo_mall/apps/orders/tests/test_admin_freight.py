@@ -5,23 +5,16 @@ from decimal import Decimal
 
 import pytest
 from django.contrib.admin.models import ADDITION, LogEntry
-from django.test import Client
 
 from meiduo_mall.apps.orders.freight import active_freight_rule
 from meiduo_mall.apps.orders.models import FreightRule, FreightSurcharge
-from meiduo_mall.apps.users.tests.fixtures import operator_in
+from meiduo_mall.apps.users.tests.fixtures import client_of, operator_in
 from tests.english_strings import english_in_html
 from tests.factories import area_chain
 
 pytestmark = pytest.mark.django_db
 
 RULES = "/admin/orders/freightrule/"
-
-
-def logged_in(user):
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 @pytest.fixture
@@ -148,14 +141,14 @@ def test_catalog_operators_change_rules_and_remove_a_surcharge_others_only_read(
     form["surcharges-0-rule"] = rule.pk
 
     for role in ("订单客服", "数据分析"):
-        reader = logged_in(operator_in(role))
+        reader = client_of(operator_in(role))
         assert reader.get(RULES).status_code == 200
         page = reader.get(f"{RULES}{rule.pk}/change/")
         assert page.status_code == 200 and "新疆维吾尔自治区" in page.content.decode()
         assert reader.post(f"{RULES}{rule.pk}/change/", form).status_code == 403
         assert reader.get(f"{RULES}add/").status_code == 403
 
-    catalog = logged_in(operator_in("商品运营"))
+    catalog = client_of(operator_in("商品运营"))
     assert catalog.get(f"{RULES}add/").status_code == 200
     assert catalog.post(f"{RULES}{rule.pk}/change/", form).status_code == 302
     rule.refresh_from_db()

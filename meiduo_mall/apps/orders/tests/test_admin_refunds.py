@@ -6,29 +6,17 @@ from decimal import Decimal
 
 import pytest
 from django.contrib.admin.models import LogEntry
-from django.contrib.messages import get_messages
-from django.test import Client
 
 from meiduo_mall.apps.orders.models import OrderInfo, Refund
 from meiduo_mall.apps.orders.services import refund_failed, request_refund
 from meiduo_mall.apps.payment.gateways.sandbox import plan_refund
 from meiduo_mall.apps.payment.models import Payment
-from meiduo_mall.apps.users.tests.fixtures import operator_in
+from meiduo_mall.apps.users.tests.fixtures import client_of, operator_in, shown_messages
 
 pytestmark = pytest.mark.django_db
 
 Status = Refund.Status
 LIST = "/admin/orders/refund/"
-
-
-def client_of(user):
-    client = Client()
-    client.force_login(user)
-    return client
-
-
-def shown_messages(response):
-    return [str(message) for message in get_messages(response.wsgi_request)]
 
 
 @pytest.fixture

@@ -7,9 +7,7 @@ from decimal import Decimal
 
 import pytest
 from django.contrib.admin.models import LogEntry
-from django.contrib.messages import get_messages
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.test import Client
 from django.utils import timezone
 from PIL import Image
 
@@ -17,7 +15,7 @@ from meiduo_mall.apps.goods.models import SKU
 from meiduo_mall.apps.orders import returns
 from meiduo_mall.apps.orders.models import OrderGoods, OrderInfo, Refund, ReturnRequest
 from meiduo_mall.apps.payment.models import Payment
-from meiduo_mall.apps.users.tests.fixtures import operator_in
+from meiduo_mall.apps.users.tests.fixtures import client_of, operator_in, shown_messages
 from tests.factories import SKUFactory
 from tests.races import rival_at
 
@@ -26,16 +24,6 @@ pytestmark = pytest.mark.django_db
 Status = ReturnRequest.Status
 Reason = ReturnRequest.Reason
 LIST = "/admin/orders/returnrequest/"
-
-
-def client_of(user):
-    client = Client()
-    client.force_login(user)
-    return client
-
-
-def shown_messages(response):
-    return [str(message) for message in get_messages(response.wsgi_request)]
 
 
 def photo():

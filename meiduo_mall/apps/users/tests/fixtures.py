@@ -6,7 +6,9 @@ from importlib import import_module
 import pytest
 from django.apps import apps
 from django.contrib.auth.models import Group
+from django.contrib.messages import get_messages
 from django.db import connection
+from django.test import Client
 from rest_framework.test import APIClient
 
 from meiduo_mall.apps.users.tokens import issue_jwt
@@ -67,6 +69,18 @@ def operator_in(role, **fields):
     operator = UserFactory(is_staff=True, **fields)
     operator.groups.add(Group.objects.get(name=role))
     return operator
+
+
+def client_of(user):
+    """A test client logged in to the back office as `user`."""
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def shown_messages(response):
+    """The messages the back office shows after `response` (a success, a refusal)."""
+    return [str(message) for message in get_messages(response.wsgi_request)]
 
 
 @pytest.fixture

@@ -12,13 +12,12 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 from django.forms import modelform_factory
-from django.test import Client
 from django.utils import timezone
 
 from meiduo_mall.apps.goods.models import SKU
 from meiduo_mall.apps.goods.tests.admin_forms import sku_change_form
 from meiduo_mall.apps.orders.models import OrderInfo
-from meiduo_mall.apps.users.tests.fixtures import operator_in
+from meiduo_mall.apps.users.tests.fixtures import client_of, operator_in
 from meiduo_mall.utils.admin import RecordedChanges
 from tests.factories import DEFAULT_PASSWORD, UserFactory
 
@@ -102,12 +101,6 @@ def test_the_after_sales_migration_is_reversed_to_the_first_grants():
 def operator(name):
     """A staff member of the back office in the role `name`, and nothing more."""
     return operator_in(name)
-
-
-def client_of(user):
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def sku_price_change(client, sku, price):
