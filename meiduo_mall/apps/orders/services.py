@@ -141,11 +141,12 @@ def settlement_address(user, address_id=None):
 
 def settle(user, address=None):
     """The member's selected cart lines priced for `address` (None: no surcharge yet) with the freight rule and
-    every usable coupon: one query for the lines, two for the rule, three for the coupons.
+    every usable coupon: one query for the lines, one or two for the rule, one for the coupons (their scopes are
+    cached per process: coupons.scopes).
 
     The lines are plain rows, like the cart page's: building SKU models and serializing them was most of the
-    settlement's CPU. Each coupon is priced as placement will price it (pricing.coupon_discount over the same
-    lines), so the member is charged what this showed."""
+    settlement's CPU. Each coupon is priced by price_lines, as placement prices it, so the member is charged what
+    this showed."""
     counts = selected_cart_counts(user)
     rows = (
         SKU.objects.filter(pk__in=counts, is_launched=True)
@@ -164,27 +165,22 @@ def settle(user, address=None):
             }
         )
         priced.append(PricedLine(sku_id, price * counts[sku_id], goods_id, frozenset(category_ids)))
-    goods_amount = sum((line.amount for line in priced), ZERO)
     total_count = sum(line["count"] for line in lines)
     province_id = address.province_id if address is not None else None
     rule = active_freight_rule()
-
-    def freight_for(discount):
-        return order_freight(rule, province_id, goods_amount - discount, total_count)
-
+    without_coupon = price_lines(priced, total_count, None, rule, province_id)
     offers = []
     for member_coupon in usable_member_coupons(user) if priced else ():
         try:
-            discount = coupon_discount(member_coupon.coupon, scope_of(member_coupon.coupon), priced)
+            price = price_lines(priced, total_count, member_coupon, rule, province_id)
         except CouponNotApplicable:
             continue
-        freight = freight_for(discount)
-        offers.append(CouponOffer(member_coupon, discount, freight, goods_amount - discount + freight))
+        offers.append(CouponOffer(member_coupon, price.discount, price.freight, price.total_amount))
     return Settlement(
         lines=lines,
         address_id=address.pk if address is not None else None,
-        goods_amount=goods_amount,
-        freight=freight_for(ZERO),
+        goods_amount=without_coupon.goods_amount,
+        freight=without_coupon.freight,
         free_freight_over=rule.free_over if rule is not None else None,
         offers=_best_first(offers),
     )
@@ -295,7 +291,7 @@ def place_order(user, address, pay_method, idempotency_key=None, coupon_id=None)
         )
         order_lines_read.send(sender=OrderInfo, user=user)
         try:
-            return _save_under_free_id(order, skus, counts, price.shares)
+            return _save_under_free_id(order, skus, counts, price.shares())
         except _StockShortfall:
             # Another buyer took the stock between the read and the UPDATE: the next read tells whom to blame.
             continue
@@ -330,19 +326,35 @@ def _skus_to_sell(counts):
 
 @dataclass(frozen=True)
 class OrderPrice:
-    """The money of an order: total_amount = Σ(price × count) − discount + freight; `shares` is each SKU's part
-    of the discount."""
+    """The money of an order: total_amount = goods_amount − discount + freight. `covered` holds the amounts of the
+    lines in the coupon's scope, the ones its discount is shared over."""
 
+    goods_amount: Decimal
     discount: Decimal
     freight: Decimal
     total_amount: Decimal
-    shares: dict
+    covered: dict
+
+    def shares(self):
+        """{sku_id: its part of the discount}, to the cent; lines out of the coupon's scope have none."""
+        return allocate(self.discount, self.covered)
+
+
+def price_lines(lines, total_count, member_coupon, rule, province_id):
+    """The money of `lines` (PricedLine) with `member_coupon` (or None) under the freight `rule`: the one rule that
+    settlement shows and placement charges. Raises CouponNotApplicable when the coupon does not fit the lines."""
+    goods_amount = sum((line.amount for line in lines), ZERO)
+    discount, covered = ZERO, {}
+    if member_coupon is not None:
+        scope = scope_of(member_coupon.coupon)
+        discount = coupon_discount(member_coupon.coupon, scope, lines)
+        covered = {line.key: line.amount for line in lines if scope.covers(line)}
+    freight = order_freight(rule, province_id, goods_amount - discount, total_count)
+    return OrderPrice(goods_amount, discount, freight, goods_amount - discount + freight, covered)
 
 
 def _price_order(skus, counts, member_coupon, rule, province_id):
-    """The order's price at the database's prices; CouponNotApplicable when the coupon does not fit the lines.
-    The discount is shared out over the lines in the coupon's scope only, so a line's refund is what was
-    really paid for it."""
+    """The order's price at the database's prices (price_lines), refused past what an order can hold."""
     lines = [
         PricedLine(
             sku_id,
@@ -352,17 +364,10 @@ def _price_order(skus, counts, member_coupon, rule, province_id):
         )
         for sku_id, sku in skus.items()
     ]
-    goods_amount = sum((line.amount for line in lines), ZERO)
-    discount, shares = ZERO, {}
-    if member_coupon is not None:
-        scope = scope_of(member_coupon.coupon)
-        discount = coupon_discount(member_coupon.coupon, scope, lines)
-        shares = allocate(discount, {line.key: line.amount for line in lines if scope.covers(line)})
-    freight = order_freight(rule, province_id, goods_amount - discount, sum(counts.values()))
-    total_amount = goods_amount - discount + freight
-    if total_amount > MAX_ORDER_AMOUNT:
+    price = price_lines(lines, sum(counts.values()), member_coupon, rule, province_id)
+    if price.total_amount > MAX_ORDER_AMOUNT:
         raise UnableToPlaceOrder("订单金额超出上限，请分开下单")
-    return OrderPrice(discount, freight, total_amount, shares)
+    return price
 
 
 def _save_under_free_id(order, skus, counts, shares):
